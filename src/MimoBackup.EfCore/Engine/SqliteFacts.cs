@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>SQL text and connection strings shared by everything that touches a database file.</summary>
+internal static class SqliteFacts
+{
+    public const int SqliteFull = 13;
+    public const int SqliteBusy = 5;
+    public const int SqliteLocked = 6;
+    public const int SqliteNotADatabase = 26;
+    public const int SqliteCorrupt = 11;
+    public const int SqliteInterrupt = 9;
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A read-write connection that leaves no file handle behind after Dispose.</summary>
+    public static SqliteConnection OpenUnpooled(string path, TimeSpan busyTimeout)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString());
+        connection.Open();
+        Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
+        return connection;
+    }
+
+    /// <summary>
+    /// A read-only connection to a file nobody else writes (a backup copy): immutable, so SQLite takes no
+    /// locks at all and hashing the same file from this process cannot drop one.
+    /// </summary>
+    public static SqliteConnection OpenImmutable(string path)
+    {
+        var uri = new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = uri,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Interrupts whatever the connection runs when the token is cancelled; dispose to stop listening.</summary>
+    public static CancellationTokenRegistration InterruptOn(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return cancellationToken.Register(() =>
+        {
+            if (connection.Handle is { } handle)
+            {
+                SQLitePCL.raw.sqlite3_interrupt(handle);
+            }
+        });
+    }
+}

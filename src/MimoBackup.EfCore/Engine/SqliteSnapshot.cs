@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>What the source database looked like at the moment of the snapshot.</summary>
+internal sealed record SourceFacts(string SqliteVersion, long PageSize, long PageCount, string JournalMode);
+
+/// <summary>
+/// Copies a consistent image of a live database with SQLite's online backup API. The source file is never
+/// opened by anything but SQLite: opening and closing it from this process would drop the POSIX locks that
+/// this process's SQLite connections hold on it (sqlite.org, "How To Corrupt An SQLite Database File" 2.2).
+/// </summary>
+internal static class SqliteSnapshot
+{
+    public static SourceFacts Copy(string sourcePath, string destinationPath, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        FileDurability.CreateOwnerOnly(destinationPath);
+        SourceFacts facts;
+        using (var source = SqliteFacts.OpenUnpooled(sourcePath, busyTimeout))
+        using (var destination = OpenDestination(destinationPath))
+        {
+            // A read transaction opened here pins the snapshot; the backup step then copies from it instead
+            // of restarting whenever another connection writes, and writers in WAL mode are never blocked.
+            SqliteFacts.Execute(source, "BEGIN");
+            try
+            {
+                facts = new SourceFacts(
+                    SqliteFacts.Scalar<string>(source, "SELECT sqlite_version()"),
+                    SqliteFacts.Scalar<long>(source, "PRAGMA page_size"),
+                    SqliteFacts.Scalar<long>(source, "PRAGMA page_count"),
+                    SqliteFacts.Scalar<string>(source, "PRAGMA journal_mode"));
+                cancellationToken.ThrowIfCancellationRequested();
+                using var interrupt = SqliteFacts.InterruptOn(source, cancellationToken);
+                source.BackupDatabase(destination);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                SqliteFacts.Execute(source, "COMMIT");
+            }
+        }
+
+        // Both connections are closed: opening the copy now cannot disturb any SQLite lock.
+        FileDurability.FlushFile(destinationPath);
+        return facts;
+    }
+
+    private static SqliteConnection OpenDestination(string path)
+    {
+        var destination = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        }.ToString());
+        destination.Open();
+        // The copy is private until it is verified and renamed, and flushed once at the end: a journal
+        // and per-transaction syncs on it would only cost time.
+        SqliteFacts.Execute(destination, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE");
+        return destination;
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace MimoBackup.EfCore.Internal;
+
+/// <summary>
+/// Lines through a logger: the app's own at run time; at design time dotnet-ef's, whose logger writes each
+/// level to its reporter, so our lines read like EF's.
+/// </summary>
+internal sealed class LoggerOutput(ILogger logger) : IMimoOutput
+{
+    public void Information(string line) => logger.LogInformation("{Line}", line);
+
+    public void Warning(string line) => logger.LogWarning("{Line}", line);
+}

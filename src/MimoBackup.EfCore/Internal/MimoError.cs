@@ -1,0 +1,95 @@
+namespace MimoBackup.EfCore.Internal;
+
+/// <summary>How a MIMO failure ends a command: the exit codes of SPEC §9.</summary>
+internal enum MimoExitCode
+{
+    Done = 0,
+    Failed = 1,
+    BadUsage = 2,
+    Refused = 3,
+    VerificationFailed = 4,
+}
+
+/// <summary>One stable diagnostic: its code, the sentence of cause and the sentence of remedy.</summary>
+internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Cause, string Remedy)
+{
+    // The README's table of errors is generated from this list by a test; codes never change meaning.
+    public static readonly MimoError InvalidSetting = new(
+        "MIMO001", MimoExitCode.BadUsage,
+        "The setting {0} has the value '{1}', which is not one of {2}.",
+        "Fix or remove the MSBuild property, environment variable or UseMimoBackup option of that name.");
+
+    public static readonly MimoError SettingsFileUnreadable = new(
+        "MIMO002", MimoExitCode.BadUsage,
+        "The settings file '{0}' written by the build cannot be read: {1}.",
+        "Rebuild the project (dotnet build) so that the package writes it again.");
+
+    public static readonly MimoError BackupFolderNotWritable = new(
+        "MIMO101", MimoExitCode.Failed,
+        "The backup folder '{0}' cannot be created or written: {1}.",
+        "Make the folder writable, or point MimoBackupDir at a folder that is; nothing was migrated.");
+
+    public static readonly MimoError DiskFull = new(
+        "MIMO102", MimoExitCode.Failed,
+        "The disk holding '{0}' ran out of space while the backup was written.",
+        "Free space or point MimoBackupDir at another disk; the partial copy was removed and nothing was migrated.");
+
+    public static readonly MimoError DatabaseLocked = new(
+        "MIMO103", MimoExitCode.Failed,
+        "The database '{0}' stayed locked by another connection for longer than the busy timeout ({1}).",
+        "Stop or wait for the process that holds a write lock on the database, then run the command again; nothing was migrated.");
+
+    public static readonly MimoError SnapshotFailed = new(
+        "MIMO104", MimoExitCode.Failed,
+        "The snapshot of '{0}' could not be taken: {1}.",
+        "Check that the file is a readable SQLite database; nothing was migrated.");
+
+    public static readonly MimoError VerificationFailed = new(
+        "MIMO105", MimoExitCode.VerificationFailed,
+        "The backup copy of '{0}' failed verification: {1}.",
+        "The copy was deleted and nothing was migrated; check the disk and run the command again.");
+
+    public static readonly MimoError NotASqliteDatabase = new(
+        "MIMO106", MimoExitCode.Failed,
+        "The file '{0}' is not a SQLite database: {1}.",
+        "Check the connection string; MimoBackup only backs up SQLite database files.");
+
+    public static readonly MimoError AuditLogUnwritable = new(
+        "MIMO107", MimoExitCode.Failed,
+        "The audit log '{0}' cannot be written: {1}.",
+        "Make the backup folder writable; a skip or backup that cannot be recorded is not performed.");
+
+    public static readonly MimoError Cancelled = new(
+        "MIMO108", MimoExitCode.Failed,
+        "The backup of '{0}' was cancelled before it completed.",
+        "Nothing was migrated and no partial backup was kept; run the command again.");
+
+    /// <summary>Every code, in order: the README lists exactly these.</summary>
+    public static IReadOnlyList<MimoError> All { get; } =
+    [
+        InvalidSetting, SettingsFileUnreadable, BackupFolderNotWritable, DiskFull, DatabaseLocked,
+        SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
+    ];
+}
+
+/// <summary>A failure a user can meet: carries its MIMO code, cause and remedy.</summary>
+internal sealed class MimoException : Exception
+{
+    public MimoException(MimoError error, Exception? inner, params object?[] args)
+        : base(Format(error, args), inner)
+    {
+        Error = error;
+    }
+
+    public MimoException(MimoError error, params object?[] args)
+        : this(error, null, args)
+    {
+    }
+
+    public MimoError Error { get; }
+
+    public MimoExitCode ExitCode => Error.ExitCode;
+
+    private static string Format(MimoError error, object?[] args)
+        => $"{error.Code}: {string.Format(System.Globalization.CultureInfo.InvariantCulture, error.Cause, args)} {error.Remedy}";
+}

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace MimoBackup.EfCore.Internal;
+
+/// <summary>Where a setting's value came from, for messages and the audit log.</summary>
+internal enum SettingSource
+{
+    Default,
+    Code,
+    MSBuild,
+    Environment,
+}
+
+/// <summary>Values set in code through <c>UseMimoBackup(o => ...)</c>; null means not set.</summary>
+internal sealed record CodeSettings
+{
+    public bool? Enabled { get; init; }
+    public string? BackupDir { get; init; }
+    public bool? SkipBackup { get; init; }
+    public MimoVerification? Verify { get; init; }
+    public int? FreshBackupMinutes { get; init; }
+}
+
+/// <summary>The settings file the package's build targets write beside the app assembly.</summary>
+internal sealed record BuildSettingsFile(string Path, string? BuildId, IReadOnlyDictionary<string, string> Values)
+{
+    public const string Suffix = ".mimo.json";
+
+    public static BuildSettingsFile? TryLoad(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream);
+            var root = document.RootElement;
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (root.TryGetProperty("settings", out var settings))
+            {
+                foreach (var property in settings.EnumerateObject())
+                {
+                    // The targets write every known property; an empty one was simply not set.
+                    var value = property.Value.GetString();
+                    if (!string.IsNullOrWhiteSpace(value))
+                    {
+                        values[property.Name] = value.Trim();
+                    }
+                }
+            }
+
+            var buildId = root.TryGetProperty("buildId", out var id) ? id.GetString() : null;
+            return new BuildSettingsFile(path, string.IsNullOrEmpty(buildId) ? null : buildId, values);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            throw new MimoException(MimoError.SettingsFileUnreadable, e, path, e.Message);
+        }
+    }
+
+    /// <summary>Finds the file of the first assembly that has one, beside the assembly or the app's base folder.</summary>
+    public static BuildSettingsFile? Find(IEnumerable<System.Reflection.Assembly?> assemblies)
+    {
+        foreach (var assembly in assemblies)
+        {
+            if (assembly is null)
+            {
+                continue;
+            }
+
+            var name = assembly.GetName().Name + Suffix;
+            // Single-file bundles have no assembly location: their files sit beside the executable.
+            string?[] folders = [string.IsNullOrEmpty(assembly.Location) ? null : System.IO.Path.GetDirectoryName(assembly.Location), AppContext.BaseDirectory];
+            foreach (var folder in folders)
+            {
+                if (folder is not null && TryLoad(System.IO.Path.Combine(folder, name)) is { } file)
+                {
+                    return file;
+                }
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// The effective settings of SPEC §8, resolved with the precedence environment &gt; MSBuild &gt; code &gt; default.
+/// </summary>
+internal sealed record MimoSettings
+{
+    public const string EnabledName = "MimoBackupEnabled";
+    public const string BackupDirName = "MimoBackupDir";
+    public const string SkipBackupName = "MimoSkipBackup";
+    public const string VerifyName = "MimoVerify";
+    public const string FreshBackupMinutesName = "MimoFreshBackupMinutes";
+
+    public bool Enabled { get; init; } = true;
+    public SettingSource EnabledSource { get; init; }
+
+    /// <summary>Absolute folder, or null for <c>&lt;database folder&gt;/backups</c>.</summary>
+    public string? BackupDir { get; init; }
+
+    public bool SkipBackup { get; init; }
+    public SettingSource SkipSource { get; init; }
+
+    /// <summary>The build that asked for the skip, when the skip came from MSBuild: it is honoured once.</summary>
+    public string? SkipBuildId { get; init; }
+
+    public MimoVerification Verify { get; init; } = MimoVerification.Full;
+
+    public int FreshBackupMinutes { get; init; } = 15;
+
+    /// <summary>The settings file that was read, if any.</summary>
+    public string? SettingsFilePath { get; init; }
+
+    public static MimoSettings Resolve(
+        Func<string, string?> environment,
+        BuildSettingsFile? build,
+        CodeSettings? code,
+        string currentDirectory)
+    {
+        code ??= new CodeSettings();
+        var settings = new MimoSettings { SettingsFilePath = build?.Path };
+
+        var (enabled, enabledSource) = Pick(EnabledName, environment, build, code.Enabled.HasValue, code.Enabled.GetValueOrDefault(), true, ParseBool);
+        var (skip, skipSource) = Pick(SkipBackupName, environment, build, code.SkipBackup.HasValue, code.SkipBackup.GetValueOrDefault(), false, ParseBool);
+        var (verify, _) = Pick(VerifyName, environment, build, code.Verify.HasValue, code.Verify.GetValueOrDefault(), MimoVerification.Full, ParseVerify);
+        var (fresh, _) = Pick(FreshBackupMinutesName, environment, build, code.FreshBackupMinutes.HasValue, code.FreshBackupMinutes.GetValueOrDefault(), 15, ParseMinutes);
+        var (dir, dirSource) = Pick<string?>(BackupDirName, environment, build, code.BackupDir is not null, code.BackupDir, null, ParseFolder);
+
+        // MSBuild paths were made absolute by the targets; others are relative to where the command runs.
+        var backupDir = dir is null ? null : Path.GetFullPath(dir, dirSource == SettingSource.MSBuild && build is not null
+            ? Path.GetDirectoryName(build.Path)!
+            : currentDirectory);
+
+        return settings with
+        {
+            Enabled = enabled,
+            EnabledSource = enabledSource,
+            SkipBackup = skip,
+            SkipSource = skipSource,
+            SkipBuildId = skip && skipSource == SettingSource.MSBuild ? build?.BuildId : null,
+            Verify = verify,
+            FreshBackupMinutes = fresh,
+            BackupDir = backupDir,
+        };
+    }
+
+    public static MimoSettings FromProcess(IEnumerable<System.Reflection.Assembly?> appAssemblies, CodeSettings? code)
+        => Resolve(Environment.GetEnvironmentVariable, BuildSettingsFile.Find(appAssemblies), code, Directory.GetCurrentDirectory());
+
+    private static (T Value, SettingSource Source) Pick<T>(
+        string name,
+        Func<string, string?> environment,
+        BuildSettingsFile? build,
+        bool hasCode,
+        T codeValue,
+        T fallback,
+        Func<string, string, T> parse)
+    {
+        var fromEnvironment = environment(name);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return (parse(name, fromEnvironment.Trim()), SettingSource.Environment);
+        }
+
+        if (build is not null && build.Values.TryGetValue(name, out var fromBuild))
+        {
+            return (parse(name, fromBuild), SettingSource.MSBuild);
+        }
+
+        return hasCode ? (codeValue, SettingSource.Code) : (fallback, SettingSource.Default);
+    }
+
+    internal static bool ParseBool(string name, string value)
+        => value.ToUpperInvariant() switch
+        {
+            "TRUE" => true,
+            "FALSE" => false,
+            _ => throw new MimoException(MimoError.InvalidSetting, name, value, "true, false"),
+        };
+
+    internal static MimoVerification ParseVerify(string name, string value)
+        => value.ToUpperInvariant() switch
+        {
+            "FULL" => MimoVerification.Full,
+            "QUICK" => MimoVerification.Quick,
+            _ => throw new MimoException(MimoError.InvalidSetting, name, value, "full, quick"),
+        };
+
+    internal static int ParseMinutes(string name, string value)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes is > 0 and <= 525_600
+            ? minutes
+            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of minutes from 1 to 525600");
+
+    internal static string ParseFolder(string name, string value)
+        => value.IndexOfAny(['\0', '\n', '\r']) < 0
+            ? value
+            : throw new MimoException(MimoError.InvalidSetting, name, value.ReplaceLineEndings(" "), "a folder path");
+}

@@ -1,0 +1,312 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
+
+namespace MimoBackup.EfCore.Migrations;
+
+/// <summary>
+/// Decorates EF Core's <see cref="IMigrator"/>: before the first migration operation touches the database it
+/// takes a verified backup, and after migrating it reports every table and column that lost data.
+/// </summary>
+internal sealed class BackupMigrator(
+    IMigrator inner,
+    ICurrentDbContext currentContext,
+    IHistoryRepository history,
+    IMigrationsAssembly migrationsAssembly,
+    IMimoOutput output,
+    Func<MimoException, Exception> translate) : IMigrator
+{
+    private const string Prefix = "Mimo: ";
+    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+
+    // EF 9+ keeps its migration lock in this table; its rows come and go with every run.
+    private const string LockTable = "__EFMigrationsLock";
+
+    internal IMigrator Inner => inner;
+
+    /// <summary>Test seam, passed on to the backup request.</summary>
+    internal Action<string>? AfterSnapshot { get; init; }
+
+    [RequiresUnreferencedCode("Migration generation currently isn't compatible with trimming")]
+    [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
+    public void Migrate(string? targetMigration = null)
+    {
+        var session = Prepare(targetMigration, history.Exists() ? history.GetAppliedMigrations() : [], CancellationToken.None);
+        Run(session, () => { inner.Migrate(targetMigration); return Task.CompletedTask; }).GetAwaiter().GetResult();
+    }
+
+    [RequiresUnreferencedCode("Migration generation currently isn't compatible with trimming")]
+    [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
+    public async Task MigrateAsync(string? targetMigration = null, CancellationToken cancellationToken = default)
+    {
+        var applied = await history.ExistsAsync(cancellationToken).ConfigureAwait(false)
+            ? await history.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)
+            : [];
+        var session = await Task.Run(() => Prepare(targetMigration, applied, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await Run(session, () => inner.MigrateAsync(targetMigration, cancellationToken)).ConfigureAwait(false);
+    }
+
+    [RequiresUnreferencedCode("Migration generation currently isn't compatible with trimming")]
+    [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
+    public string GenerateScript(string? fromMigration = null, string? toMigration = null, MigrationsSqlGenerationOptions options = MigrationsSqlGenerationOptions.Default)
+        => inner.GenerateScript(fromMigration, toMigration, options);
+
+    [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
+    public bool HasPendingModelChanges() => inner.HasPendingModelChanges();
+
+    private async Task Run(MigrationSession? session, Func<Task> migrate)
+    {
+        try
+        {
+            await migrate().ConfigureAwait(false);
+        }
+        catch (Exception) when (session is not null)
+        {
+            output.Warning($"{Prefix}the migration failed; {session.Backup.Path} holds the database as it was before. {RestoreHint(session)}");
+            throw;
+        }
+
+        if (session is not null)
+        {
+            Report(session);
+        }
+    }
+
+    private MigrationSession? Prepare(string? targetMigration, IReadOnlyList<HistoryRow> appliedRows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return PrepareCore(targetMigration, appliedRows, cancellationToken);
+        }
+        catch (MimoException e)
+        {
+            throw translate(e);
+        }
+    }
+
+    private MigrationSession? PrepareCore(string? targetMigration, IReadOnlyList<HistoryRow> appliedRows, CancellationToken cancellationToken)
+    {
+        var context = currentContext.Context;
+        if (context.Database.ProviderName != SqliteProvider)
+        {
+            output.Information($"{Prefix}provider {context.Database.ProviderName} is not SQLite; migrating without a backup.");
+            return null;
+        }
+
+        var code = context.GetService<IDbContextOptions>().FindExtension<MimoBackupOptionsExtension>()?.Settings;
+        var settings = MimoSettings.FromProcess([context.GetType().Assembly, Assembly.GetEntryAssembly()], code);
+        var location = DatabaseLocation.FromConnectionString(context.Database.GetConnectionString(), Directory.GetCurrentDirectory());
+        if (location.Path is not { } database)
+        {
+            output.Information($"{Prefix}in-memory database; nothing to back up.");
+            return null;
+        }
+
+        if (!File.Exists(database))
+        {
+            output.Information($"{Prefix}{Display(database)} does not exist yet; nothing to back up.");
+            return null;
+        }
+
+        var busyTimeout = TimeSpan.FromSeconds(new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DefaultTimeout);
+        if (IsEmpty(database, busyTimeout))
+        {
+            output.Information($"{Prefix}{Display(database)} is empty; nothing to back up.");
+            return null;
+        }
+
+        var targetId = targetMigration is null ? null
+            : targetMigration == MigrationPlan.InitialDatabase ? MigrationPlan.InitialDatabase
+            : migrationsAssembly.GetMigrationId(targetMigration);
+        var plan = MigrationPlan.Compute(appliedRows.Select(r => r.MigrationId), migrationsAssembly.Migrations.Keys, targetId);
+        if (plan.IsEmpty)
+        {
+            output.Information($"{Prefix}no migration to apply or revert on {Display(database)}; no backup needed.");
+            return null;
+        }
+
+        var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
+        var audit = new AuditLog(folder);
+        var now = DateTimeOffset.UtcNow;
+        var record = new JsonObject
+        {
+            ["database"] = database,
+            ["plan"] = plan.Describe(),
+            ["context"] = context.GetType().FullName,
+        };
+
+        if (!settings.Enabled)
+        {
+            output.Warning($"{Prefix}backups are off ({MimoSettings.EnabledName}=false, from {Describe(settings.EnabledSource)}): "
+                + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
+            record["source"] = settings.EnabledSource.ToString();
+            audit.Append("disabled", record, now);
+            return null;
+        }
+
+        if (settings.SkipBackup)
+        {
+            if (settings.SkipBuildId is { } buildId && SkipAlreadyUsed(audit, buildId))
+            {
+                output.Information($"{Prefix}{MimoSettings.SkipBackupName} from build {buildId[..8]} was already used once; backing up as usual.");
+            }
+            else
+            {
+                output.Warning($"{Prefix}{MimoSettings.SkipBackupName}=true (from {Describe(settings.SkipSource)}): about to {plan.Describe()} "
+                    + $"on {Display(database)} WITHOUT a backup. This skip is recorded in {Display(audit.Path)}"
+                    + (settings.SkipBuildId is null ? "." : " and honoured once for this build."));
+                record["source"] = settings.SkipSource.ToString();
+                record["buildId"] = settings.SkipBuildId;
+                audit.Append("skip", record, now);
+                return null;
+            }
+        }
+
+        var backup = BackupWriter.Take(
+            new BackupRequest
+            {
+                DatabasePath = database,
+                BackupFolder = folder,
+                Kind = BackupKind.PreMigration,
+                Verify = settings.Verify,
+                BusyTimeout = busyTimeout,
+                Migrations = new MigrationFacts(plan.Applied, targetMigration, plan.Direction, [.. plan.ToApply, .. plan.ToRevert]),
+                Origin = Origin(context),
+                AfterSnapshot = AfterSnapshot,
+            },
+            cancellationToken);
+
+        var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context));
+        var sidecar = backup.Sidecar;
+        output.Information(
+            $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
+            + $"{sidecar.Tables.Count} tables, {sidecar.Census.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows, sha256 {sidecar.Sha256[..12]}…) "
+            + $"in {backup.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s before it will {plan.Describe()}. {RestoreHint(session)}");
+        record["backup"] = backup.Path;
+        record["sha256"] = sidecar.Sha256;
+        record["sizeBytes"] = sidecar.SizeBytes;
+        record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
+        audit.Append("backup", record, now);
+        return session;
+    }
+
+    private void Report(MigrationSession session)
+    {
+        var report = ComparisonReport.Measure(session.Database, session.Backup.Sidecar.Census, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
+        var foreignKeys = report.ForeignKeyViolations.Count == 0
+            ? "foreign_key_check ok"
+            : "foreign_key_check found orphans: " + string.Join("; ", report.ForeignKeyViolations);
+        if (report.Losses.Count == 0)
+        {
+            output.Information($"{Prefix}after migrating, no table or column lost data; {foreignKeys}.");
+        }
+        else
+        {
+            output.Warning($"{Prefix}after migrating, {report.Losses.Count} data loss{(report.Losses.Count == 1 ? "" : "es")} "
+                + $"against the backup: {string.Join("; ", report.Losses)}; {foreignKeys}. {RestoreHint(session)}");
+        }
+
+        session.Audit.Append(
+            "comparison",
+            new JsonObject
+            {
+                ["database"] = session.Database,
+                ["backup"] = session.Backup.Path,
+                ["clean"] = report.Clean,
+                ["losses"] = new JsonArray([.. report.Losses.Select(l => (JsonNode)new JsonObject
+                {
+                    ["table"] = l.Table, ["column"] = l.Column, ["before"] = l.Before, ["after"] = l.After, ["vanished"] = l.Vanished,
+                })]),
+                ["foreignKeyViolations"] = new JsonArray([.. report.ForeignKeyViolations.Select(v => (JsonNode)new JsonObject
+                {
+                    ["table"] = v.Table, ["parent"] = v.Parent, ["rows"] = v.Rows,
+                })]),
+            },
+            DateTimeOffset.UtcNow);
+    }
+
+    private static bool IsEmpty(string database, TimeSpan busyTimeout)
+    {
+        if (new FileInfo(database).Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout);
+            return SqliteFacts.Scalar<long>(connection, "SELECT count(*) FROM sqlite_schema") == 0;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)
+        {
+            throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
+        {
+            throw new MimoException(MimoError.DatabaseLocked, e, database, busyTimeout);
+        }
+    }
+
+    private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
+        => audit.Read().Any(line => (string?)line["event"] == "skip" && (string?)line["buildId"] == buildId);
+
+    private static string HistoryTable(DbContext context)
+        => RelationalOptionsExtension.Extract(context.GetService<IDbContextOptions>()).MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName;
+
+    private static OriginFacts Origin(DbContext context)
+    {
+        var app = context.GetType().Assembly.GetName();
+        return new OriginFacts(
+            context.GetType().FullName,
+            app.Name,
+            VersionOf(context.GetType().Assembly),
+            VersionOf(typeof(DbContext).Assembly),
+            VersionOf(typeof(BackupMigrator).Assembly) ?? "unknown",
+            Environment.MachineName,
+            Environment.UserName);
+    }
+
+    internal static string? VersionOf(Assembly assembly)
+    {
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString();
+        return version?.Split('+')[0]; // The SDK appends the commit; the sidecar wants the version a user recognises.
+    }
+
+    private static string Describe(SettingSource source)
+        => source switch
+        {
+            SettingSource.Environment => "the environment",
+            SettingSource.MSBuild => "the build",
+            SettingSource.Code => "UseMimoBackup",
+            _ => "the default",
+        };
+
+    private static string RestoreHint(MigrationSession session)
+        => $"To restore it: sqlite3 {Quote(Display(session.Database))} \".restore '{Display(session.Backup.Path).Replace("'", "''", StringComparison.Ordinal)}'\"";
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
+
+    internal static string Display(string path)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+
+    internal static string Size(long bytes)
+        => bytes switch
+        {
+            < 1024 => $"{bytes} B",
+            < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+            < 1024L * 1024 * 1024 => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+            _ => (bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
+        };
+
+    private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable);
+}
