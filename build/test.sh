@@ -15,4 +15,14 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 
 dotnet tool restore
-dotnet test MimoBackup.EfCore.sln -c Release "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test MimoBackup.EfCore.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line over every test project, e.g. "tests: 120 passed, 0 failed, 2 skipped".
+awk '/(Passed|Failed)! +- +Failed: /{
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
