@@ -72,7 +72,7 @@ internal static class BackupWriter
             var sidecar = new BackupSidecar
             {
                 Kind = request.Kind,
-                Name = request.Name,
+                Name = request.Name ?? request.Kind,
                 File = Path.GetFileName(path),
                 CreatedUtc = created,
                 Source = new SidecarSource(

@@ -177,7 +177,7 @@ internal sealed class BackupMigrator(
                 Kind = BackupKind.PreMigration,
                 Verify = settings.Verify,
                 BusyTimeout = busyTimeout,
-                Migrations = new MigrationFacts(plan.Applied, targetMigration, plan.Direction, [.. plan.ToApply, .. plan.ToRevert]),
+                Migrations = new MigrationFacts(plan.Applied, plan.Target, plan.Direction, [.. plan.ToApply, .. plan.ToRevert]),
                 Origin = Origin(context),
                 AfterSnapshot = AfterSnapshot,
             },

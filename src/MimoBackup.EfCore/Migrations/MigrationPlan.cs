@@ -13,6 +13,9 @@ internal sealed record MigrationPlan(
 {
     public const string InitialDatabase = "0";
 
+    /// <summary>The migration the database will be at afterwards; "0" when every migration is reverted.</summary>
+    public string? Target { get; init; }
+
     public bool IsEmpty => ToApply.Count == 0 && ToRevert.Count == 0;
 
     public string Direction => ToRevert.Count > 0 ? (ToApply.Count > 0 ? "both" : "down") : "up";
@@ -28,7 +31,11 @@ internal sealed record MigrationPlan(
 
         var toApply = knownIds.Where(id => !appliedIds.Contains(id) && WithinTarget(id)).ToList();
         var toRevert = knownIds.Where(id => appliedIds.Contains(id) && !WithinTarget(id)).Reverse().ToList();
-        return new MigrationPlan(appliedIds.Order(StringComparer.Ordinal).ToList(), toApply, toRevert, targetId);
+        var final = knownIds.Where(id => (appliedIds.Contains(id) || toApply.Contains(id)) && !toRevert.Contains(id)).LastOrDefault();
+        return new MigrationPlan(appliedIds.Order(StringComparer.Ordinal).ToList(), toApply, toRevert, targetId)
+        {
+            Target = final ?? InitialDatabase,
+        };
     }
 
     public string Describe()
