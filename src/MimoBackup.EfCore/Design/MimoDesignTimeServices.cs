@@ -16,36 +16,13 @@ namespace MimoBackup.EfCore.Design;
 internal sealed class MimoDesignTimeServices : IDesignTimeServices
 {
     public void ConfigureDesignTimeServices(IServiceCollection serviceCollection)
-    {
-        var original = serviceCollection.LastOrDefault(d => d.ServiceType == typeof(IMigrator) && !d.IsKeyedService);
-        if (original is null)
-        {
-            return;
-        }
-
-        serviceCollection.Add(new ServiceDescriptor(typeof(IMigrator), provider => Wrap(provider, original), original.Lifetime));
-    }
-
-    private static BackupMigrator Wrap(IServiceProvider provider, ServiceDescriptor original)
-    {
-        var inner = (IMigrator)(original.ImplementationInstance
-            ?? original.ImplementationFactory?.Invoke(provider)
-            ?? ActivatorUtilities.CreateInstance(provider, original.ImplementationType!));
-
-        // UseMimoBackup() already decorated the context's migrator: replace that layer rather than adding a
-        // second one, so one migration gets one backup and its lines reach dotnet-ef's own output.
-        if (inner is BackupMigrator runtime)
-        {
-            inner = runtime.Inner;
-        }
-
-        return new BackupMigrator(
-            inner,
+        => ServiceDecoration.Decorate<IMigrator>(serviceCollection, (provider, inner) => new BackupMigrator(
+            // UseMimoBackup() already decorated the context's migrator: replace that layer rather than adding a
+            // second one, so one migration gets one backup and its lines reach dotnet-ef's own output.
+            inner is BackupMigrator runtime ? runtime.Inner : inner,
             provider.GetRequiredService<ICurrentDbContext>(),
             provider.GetRequiredService<IHistoryRepository>(),
             provider.GetRequiredService<IMigrationsAssembly>(),
             new LoggerOutput(provider.GetRequiredService<ILoggerFactory>().CreateLogger("MimoBackup.EfCore")),
-            e => new OperationException(e.Message, e));
-    }
-
+            e => new OperationException(e.Message, e)));
 }

@@ -8,7 +8,8 @@ internal sealed record MigrationFacts(
     IReadOnlyList<string> Applied,
     string? Target,
     string Direction,
-    IReadOnlyList<string> Pending);
+    IReadOnlyList<string> Pending,
+    IReadOnlyList<string> Destructive);
 
 /// <summary>Who took the backup: the app, its DbContext and the versions involved.</summary>
 internal sealed record OriginFacts(

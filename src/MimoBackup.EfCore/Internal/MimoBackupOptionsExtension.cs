@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.EntityFrameworkCore.Migrations.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using MimoBackup.EfCore.Migrations;
 
@@ -18,19 +18,32 @@ internal sealed class MimoBackupOptionsExtension(CodeSettings settings) : IDbCon
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
     public void ApplyServices(IServiceCollection services)
-        => services.AddScoped<IMigrator>(provider => new BackupMigrator(
-#pragma warning disable EF1001 // EF's own migrator is what we decorate; it has no public factory.
-            ActivatorUtilities.CreateInstance<Migrator>(provider),
-#pragma warning restore EF1001
+    {
+        // The provider's extension, applied before this one, registered the services decorated here.
+        ServiceDecoration.Decorate<IMigrator>(services, (provider, inner) => new BackupMigrator(
+            inner,
             provider.GetRequiredService<ICurrentDbContext>(),
             provider.GetRequiredService<IHistoryRepository>(),
             provider.GetRequiredService<IMigrationsAssembly>(),
-            new LoggerOutput(provider.GetRequiredService<IDiagnosticsLogger<DbLoggerCategory.Migrations>>().Logger),
+            Output(provider),
             e => e));
+        ServiceDecoration.Decorate<IDatabaseCreator>(services, (provider, inner) => inner is IRelationalDatabaseCreator relational
+            ? new GuardedDatabaseCreator(relational, provider.GetRequiredService<ICurrentDbContext>(), Output(provider))
+            : inner);
+    }
 
     public void Validate(IDbContextOptions options)
     {
+        var extensions = options.Extensions.ToList();
+        var provider = extensions.FindIndex(e => e.Info.IsDatabaseProvider);
+        if (provider > extensions.IndexOf(this))
+        {
+            throw new MimoException(MimoError.UseMimoBackupBeforeProvider);
+        }
     }
+
+    private static LoggerOutput Output(IServiceProvider provider)
+        => new(provider.GetRequiredService<IDiagnosticsLogger<DbLoggerCategory.Migrations>>().Logger);
 
     private sealed class ExtensionInfo(MimoBackupOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
     {

@@ -24,6 +24,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The settings file '{0}' written by the build cannot be read: {1}.",
         "Rebuild the project (dotnet build) so that the package writes it again.");
 
+    public static readonly MimoError UseMimoBackupBeforeProvider = new(
+        "MIMO003", MimoExitCode.BadUsage,
+        "UseMimoBackup() was called before the database provider was configured.",
+        "Call it after UseSqlite(...): options.UseSqlite(connectionString).UseMimoBackup().");
+
     public static readonly MimoError BackupFolderNotWritable = new(
         "MIMO101", MimoExitCode.Failed,
         "The backup folder '{0}' cannot be created or written: {1}.",
@@ -64,11 +69,22 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The backup of '{0}' was cancelled before it completed.",
         "Nothing was migrated and no partial backup was kept; run the command again.");
 
+    public static readonly MimoError DestructiveMigrationRefused = new(
+        "MIMO301", MimoExitCode.Refused,
+        "Refused: {0} on '{1}' can lose data ({2}), {3} is set, and no verified backup of this database younger than {4} minutes exists in '{5}'.",
+        "Take one first ({6}), or run without {3}; the database was not touched.");
+
+    public static readonly MimoError DropRefused = new(
+        "MIMO302", MimoExitCode.Refused,
+        "Refused: deleting '{0}' ({1}) without a verified backup of it younger than {2} minutes in '{3}'.",
+        "Take one first ({4}), then run the command again; the database was not touched.");
+
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
     [
-        InvalidSetting, SettingsFileUnreadable, BackupFolderNotWritable, DiskFull, DatabaseLocked,
+        InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
+        DestructiveMigrationRefused, DropRefused,
     ];
 }
 
@@ -91,5 +107,5 @@ internal sealed class MimoException : Exception
     public MimoExitCode ExitCode => Error.ExitCode;
 
     private static string Format(MimoError error, object?[] args)
-        => $"{error.Code}: {string.Format(System.Globalization.CultureInfo.InvariantCulture, error.Cause, args)} {error.Remedy}";
+        => $"{error.Code}: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error.Cause + " " + error.Remedy, args);
 }

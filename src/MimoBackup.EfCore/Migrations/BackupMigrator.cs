@@ -116,7 +116,7 @@ internal sealed class BackupMigrator(
         }
 
         var busyTimeout = TimeSpan.FromSeconds(new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DefaultTimeout);
-        if (IsEmpty(database, busyTimeout))
+        if (DatabaseContent.IsEmpty(database, busyTimeout))
         {
             output.Information($"{Prefix}{Display(database)} is empty; nothing to back up.");
             return null;
@@ -132,6 +132,11 @@ internal sealed class BackupMigrator(
             return null;
         }
 
+        var destructive = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout));
+        var steps = plan.ToApply.Count + plan.ToRevert.Count;
+        output.Information($"{Prefix}plan for {Display(database)}: {steps} migration{(steps == 1 ? "" : "s")}, "
+            + (destructive.Count == 0 ? "none destructive." : $"{destructive.Count} destructive: {string.Join("; ", destructive)}."));
+
         var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
         var audit = new AuditLog(folder);
         var now = DateTimeOffset.UtcNow;
@@ -139,6 +144,7 @@ internal sealed class BackupMigrator(
         {
             ["database"] = database,
             ["plan"] = plan.Describe(),
+            ["destructive"] = new JsonArray([.. destructive.Select(d => (JsonNode)JsonValue.Create(d))]),
             ["context"] = context.GetType().FullName,
         };
 
@@ -159,11 +165,28 @@ internal sealed class BackupMigrator(
             }
             else
             {
-                output.Warning($"{Prefix}{MimoSettings.SkipBackupName}=true (from {Describe(settings.SkipSource)}): about to {plan.Describe()} "
-                    + $"on {Display(database)} WITHOUT a backup. This skip is recorded in {Display(audit.Path)}"
-                    + (settings.SkipBuildId is null ? "." : " and honoured once for this build."));
                 record["source"] = settings.SkipSource.ToString();
                 record["buildId"] = settings.SkipBuildId;
+                var cover = "";
+                if (destructive.Count > 0)
+                {
+                    // A skip is for safe migrations; a destructive one needs a recent verified backup to fall back on.
+                    if (FreshBackups.Newest(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now) is not { } fresh)
+                    {
+                        audit.Append("refusal", record, now);
+                        throw new MimoException(
+                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive),
+                            MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, GuardedDatabaseCreator.TakeBackupCommand);
+                    }
+
+                    record["coveredBy"] = fresh.Path;
+                    cover = $" The destructive operations are covered by {Display(fresh.Path)} "
+                        + $"({(now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min old).";
+                }
+
+                output.Warning($"{Prefix}{MimoSettings.SkipBackupName}=true (from {Describe(settings.SkipSource)}): about to {plan.Describe()} "
+                    + $"on {Display(database)} WITHOUT a backup. This skip is recorded in {Display(audit.Path)}"
+                    + (settings.SkipBuildId is null ? "." : " and honoured once for this build.") + cover);
                 audit.Append("skip", record, now);
                 return null;
             }
@@ -177,7 +200,7 @@ internal sealed class BackupMigrator(
                 Kind = BackupKind.PreMigration,
                 Verify = settings.Verify,
                 BusyTimeout = busyTimeout,
-                Migrations = new MigrationFacts(plan.Applied, plan.Target, plan.Direction, [.. plan.ToApply, .. plan.ToRevert]),
+                Migrations = new MigrationFacts(plan.Applied, plan.Target, plan.Direction, [.. plan.ToApply, .. plan.ToRevert], destructive),
                 Origin = Origin(context),
                 AfterSnapshot = AfterSnapshot,
             },
@@ -230,28 +253,6 @@ internal sealed class BackupMigrator(
                 })]),
             },
             DateTimeOffset.UtcNow);
-    }
-
-    private static bool IsEmpty(string database, TimeSpan busyTimeout)
-    {
-        if (new FileInfo(database).Length == 0)
-        {
-            return true;
-        }
-
-        try
-        {
-            using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout);
-            return SqliteFacts.Scalar<long>(connection, "SELECT count(*) FROM sqlite_schema") == 0;
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)
-        {
-            throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
-        {
-            throw new MimoException(MimoError.DatabaseLocked, e, database, busyTimeout);
-        }
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using MimoBackup.EfCore.Internal;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>Cheap questions about a database file, asked before deciding whether it needs protecting.</summary>
+internal static class DatabaseContent
+{
+    /// <summary>Zero bytes, or a schema with nothing in it: a throw-away database with nothing to lose.</summary>
+    public static bool IsEmpty(string database, TimeSpan busyTimeout)
+    {
+        if (new FileInfo(database).Length == 0)
+        {
+            return true;
+        }
+
+        return Ask(database, busyTimeout, c => SqliteFacts.Scalar<long>(c, "SELECT count(*) FROM sqlite_schema") == 0);
+    }
+
+    /// <summary>The columns of every table, as the database has them now.</summary>
+    public static Dictionary<string, List<string>> Columns(string database, TimeSpan busyTimeout)
+        => Ask(database, busyTimeout, connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid";
+            using var reader = command.ExecuteReader();
+            var columns = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            while (reader.Read())
+            {
+                if (!columns.TryGetValue(reader.GetString(0), out var list))
+                {
+                    columns[reader.GetString(0)] = list = [];
+                }
+
+                list.Add(reader.GetString(1));
+            }
+
+            return columns;
+        });
+
+    private static T Ask<T>(string database, TimeSpan busyTimeout, Func<SqliteConnection, T> question)
+    {
+        try
+        {
+            using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout);
+            return question(connection);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)
+        {
+            throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
+        {
+            throw new MimoException(MimoError.DatabaseLocked, e, database, busyTimeout);
+        }
+    }
+}

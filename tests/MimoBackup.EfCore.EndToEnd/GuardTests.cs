@@ -1,0 +1,103 @@
+namespace MimoBackup.EfCore.EndToEnd;
+
+/// <summary>SPEC §3 through the real dotnet-ef: destructive commands need a fresh verified backup.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class GuardTests(PackedPackage package, ITestOutputHelper log)
+{
+    private readonly SampleApp _app = SharedApp.Get(package);
+    private static readonly Dictionary<string, string?> Skip = new() { ["MimoSkipBackup"] = "true" };
+
+    [Fact]
+    public void Update_shows_the_plan_with_its_destructive_operations_before_migrating()
+    {
+        var database = Seeded("plan");
+
+        var update = Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
+
+        Assert.Contains("plan for", update.Output, StringComparison.Ordinal);
+        Assert.Contains("2 migrations, 1 destructive: DropEngramLegacyScore: DropColumn Engrams.LegacyScore.", update.Output, StringComparison.Ordinal);
+        var sidecar = SampleApp.Sidecar(Assert.Single(SampleApp.Backups(database)));
+        Assert.Equal("DropEngramLegacyScore: DropColumn Engrams.LegacyScore", (string?)Assert.Single(sidecar["migrations"]!["destructive"]!.AsArray()));
+    }
+
+    [Fact]
+    public void Revert_all_with_skip_and_no_fresh_backup_is_refused_and_leaves_the_database_untouched()
+    {
+        var database = Seeded("refused");
+        var fingerprint = SampleApp.Fingerprint(database);
+
+        var update = Ef(database, ["database", "update", "0", "--no-build"], Skip).ShouldFail();
+
+        Assert.Contains("MIMO301", update.Output, StringComparison.Ordinal);
+        Assert.Contains("Revert Initial", update.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reverting migration", update.Output, StringComparison.Ordinal);
+        Assert.Equal(fingerprint, SampleApp.Fingerprint(database));
+        Assert.Empty(SampleApp.Backups(database));
+        Assert.Equal("refusal", (string?)SampleApp.Audit(database).Last()["event"]);
+    }
+
+    [Fact]
+    public void Revert_all_with_skip_and_a_fresh_verified_backup_succeeds()
+    {
+        var database = Seeded("covered");
+        Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
+        var backup = Assert.Single(SampleApp.Backups(database));
+
+        var update = Ef(database, ["database", "update", "0", "--no-build"], Skip).ShouldSucceed();
+
+        Assert.Contains("covered by", update.Output, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(backup), update.Output, StringComparison.Ordinal);
+        Assert.Empty(SampleApp.AppliedMigrations(database));
+        Assert.Equal("skip", (string?)SampleApp.Audit(database).Last(e => (string?)e["event"] != "comparison")["event"]);
+    }
+
+    [Fact]
+    public void Safe_migration_may_skip_without_any_backup()
+    {
+        var database = Seeded("safe");
+
+        var update = Ef(database, ["database", "update", "AddEngramSummary", "--no-build"], Skip).ShouldSucceed();
+
+        Assert.Contains("1 migration, none destructive", update.Output, StringComparison.Ordinal);
+        Assert.Contains("WITHOUT a backup", update.Output, StringComparison.Ordinal);
+        Assert.Equal(2, SampleApp.AppliedMigrations(database).Length);
+    }
+
+    [Fact]
+    public void Database_drop_is_refused_without_a_fresh_backup_then_allowed_after_one()
+    {
+        var database = Seeded("drop");
+        var fingerprint = SampleApp.Fingerprint(database);
+        var environment = new Dictionary<string, string?> { ["ConnectionStrings__Mimo"] = "Data Source=" + database };
+
+        var refused = Log(_app.Dotnet(["ef", "database", "drop", "--force", "--no-build"], environment)).ShouldFail();
+
+        Assert.Contains("MIMO302", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("dotnet msbuild -t:MimoBackup", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(fingerprint, SampleApp.Fingerprint(database));
+
+        Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
+        Log(_app.Dotnet(["ef", "database", "drop", "--force", "--no-build"], environment)).ShouldSucceed();
+
+        Assert.False(File.Exists(database));
+        Assert.Single(SampleApp.Backups(database));
+    }
+
+    private string Seeded(string name)
+    {
+        var database = _app.NewDatabasePath("guard-" + name);
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        Ef(database, ["database", "update", "Initial", "--no-build"]).ShouldSucceed();
+        _app.Run(database, "seed", "20").ShouldSucceed();
+        return database;
+    }
+
+    private ProcessResult Ef(string database, IEnumerable<string> arguments, Dictionary<string, string?>? environment = null)
+        => Log(_app.Ef(database, arguments, environment));
+
+    private ProcessResult Log(ProcessResult result)
+    {
+        log.WriteLine(result.Output);
+        return result;
+    }
+}
