@@ -61,7 +61,7 @@ internal static class BackupWriter
             var source = SqliteSnapshot.Copy(request.DatabasePath, temporary, request.BusyTimeout, cancellationToken);
             request.AfterSnapshot?.Invoke(temporary);
 
-            var verification = BackupVerifier.Verify(temporary, request.Verify, cancellationToken);
+            var verification = Verify(temporary, request, cancellationToken);
             if (!verification.Passed)
             {
                 throw new MimoException(MimoError.VerificationFailed, request.DatabasePath, $"{verification.Method} said: {verification.Result}");
@@ -112,6 +112,27 @@ internal static class BackupWriter
         {
             FileDurability.DeleteQuietly(temporary);
         }
+    }
+
+    /// <summary>A copy too damaged for SQLite to read fails verification like one whose check reports errors.</summary>
+    private static Verification Verify(string temporary, BackupRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return BackupVerifier.Verify(temporary, request.Verify, cancellationToken);
+        }
+        catch (Exception e) when (Unreadable(e) is { } damage)
+        {
+            throw new MimoException(MimoError.VerificationFailed, e, request.DatabasePath, damage.Message);
+        }
+
+        static SqliteException? Unreadable(Exception e)
+            => e switch
+            {
+                SqliteException { SqliteErrorCode: SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase } sqlite => sqlite,
+                AggregateException aggregate => aggregate.InnerExceptions.Select(Unreadable).FirstOrDefault(x => x is not null),
+                _ => null,
+            };
     }
 
     private static void PrepareFolder(string folder, string temporary)

@@ -41,8 +41,27 @@ internal static class SqliteSnapshot
         }
 
         // Both connections are closed: opening the copy now cannot disturb any SQLite lock.
+        MarkRollbackJournal(destinationPath);
         FileDurability.FlushFile(destinationPath);
         return facts;
+    }
+
+    /// <summary>
+    /// A copy of a WAL database keeps the WAL flag in its header, so every later reader would create -wal and
+    /// -shm files beside it. Setting the header's read and write versions (bytes 18 and 19) to 1 makes it the
+    /// self-contained rollback-journal file that <c>PRAGMA journal_mode = DELETE</c> would leave.
+    /// </summary>
+    private static void MarkRollbackJournal(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        Span<byte> versions = stackalloc byte[2];
+        file.Position = 18;
+        file.ReadExactly(versions);
+        if (versions[0] == 2 && versions[1] == 2)
+        {
+            file.Position = 18;
+            file.Write([1, 1]);
+        }
     }
 
     private static SqliteConnection OpenDestination(string path)
