@@ -1,0 +1,157 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Logging;
+using MimoBackup.EfCore.Engine;
+
+namespace MimoBackup.EfCore.Tests;
+
+/// <summary><c>Database.Migrate()</c> at application start-up with <c>UseMimoBackup()</c>.</summary>
+public sealed class RuntimeMigrateTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Database => _temp.File("app.db");
+
+    private string Backups => _temp.File("backups");
+
+    private RuntimeContext Context(List<string>? lines = null) => new("Data Source=" + Database, Backups, lines ?? []);
+
+    [Fact]
+    public void Migrate_with_UseMimoBackup_backs_up_once_before_applying()
+    {
+        using (var first = Context())
+        {
+            first.Database.Migrate(RuntimeMigrations.First);
+        }
+
+        using (var connection = TempFolder.Open(Database))
+        {
+            TempFolder.Execute(connection, "INSERT INTO Notes (Body) VALUES ('a'), ('b'), (NULL)");
+        }
+
+        var lines = new List<string>();
+        using (var context = Context(lines))
+        {
+            context.Database.Migrate();
+        }
+
+        var backup = Assert.Single(Directory.GetFiles(Backups, "*.db"));
+        var sidecar = BackupSidecar.Load(backup + BackupSidecar.Suffix);
+        Assert.Equal([RuntimeMigrations.Second], sidecar.Migrations!.Pending);
+        Assert.Equal(3, sidecar.Census.Find("Notes")!.Rows);
+        Assert.Contains(lines, l => l.StartsWith("Mimo: verified backup", StringComparison.Ordinal));
+        Assert.Contains("Title", string.Join(",", DatabaseContent.Columns(Database, TimeSpan.FromSeconds(1))["Notes"]), StringComparison.Ordinal);
+
+        using (var again = Context())
+        {
+            again.Database.Migrate();
+        }
+
+        Assert.Single(Directory.GetFiles(Backups, "*.db"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_reverting_is_backed_up_and_a_cancelled_token_leaves_nothing()
+    {
+        await using (var context = Context())
+        {
+            await context.Database.MigrateAsync();
+            await context.Database.ExecuteSqlRawAsync("INSERT INTO Notes (Body, Title) VALUES ('a', 't')");
+        }
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await using (var context = Context())
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => context.Database.MigrateAsync(RuntimeMigrations.First, cancelled.Token));
+        }
+
+        Assert.False(Directory.Exists(Backups) && Directory.EnumerateFileSystemEntries(Backups).Any(f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal)));
+
+        await using (var context = Context())
+        {
+            await context.Database.MigrateAsync(RuntimeMigrations.First);
+        }
+
+        var sidecar = BackupSidecar.Load(Assert.Single(Directory.GetFiles(Backups, "*.db")) + BackupSidecar.Suffix);
+        Assert.Equal("down", sidecar.Migrations!.Direction);
+        Assert.Contains($"Revert {RuntimeMigrations.Second[(RuntimeMigrations.Second.IndexOf('_', StringComparison.Ordinal) + 1)..]}", sidecar.Migrations.Destructive);
+    }
+}
+
+public sealed class RuntimeContext(string connectionString, string backups, List<string> lines) : DbContext
+{
+    public DbSet<RuntimeNote> Notes => Set<RuntimeNote>();
+
+    protected override void OnConfiguring(DbContextOptionsBuilder options)
+        => options
+            .UseSqlite(connectionString)
+            .UseMimoBackup(o => o.BackupDirectory(backups))
+            .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+}
+
+public sealed class RuntimeNote
+{
+    public int Id { get; set; }
+
+    public string? Body { get; set; }
+
+    public string? Title { get; set; }
+}
+
+internal static class RuntimeMigrations
+{
+    public const string First = "20260101000000_CreateNotes";
+    public const string Second = "20260102000000_AddTitle";
+}
+
+[DbContext(typeof(RuntimeContext))]
+[Migration(RuntimeMigrations.First)]
+public sealed class CreateNotes : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+        => migrationBuilder.CreateTable(
+            "Notes",
+            t => new { Id = t.Column<int>(nullable: false).Annotation("Sqlite:Autoincrement", true), Body = t.Column<string>(nullable: true) },
+            constraints: t => t.PrimaryKey("PK_Notes", x => x.Id));
+
+    protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropTable("Notes");
+}
+
+[DbContext(typeof(RuntimeContext))]
+[Migration(RuntimeMigrations.Second)]
+public sealed class AddTitle : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+        => migrationBuilder.AddColumn<string>("Title", "Notes", nullable: true);
+
+    // SQLite drops a column in place since 3.35; EF would otherwise need a target model to rebuild.
+    protected override void Down(MigrationBuilder migrationBuilder)
+        => migrationBuilder.Sql("ALTER TABLE \"Notes\" DROP COLUMN \"Title\";");
+}
+
+internal sealed class LineCollector(List<string> lines) : ILoggerProvider, ILogger
+{
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (lines)
+        {
+            lines.Add(formatter(state, exception));
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
