@@ -61,7 +61,18 @@ internal static class BackupWriter
             var source = SqliteSnapshot.Copy(request.DatabasePath, temporary, request.BusyTimeout, cancellationToken);
             request.AfterSnapshot?.Invoke(temporary);
 
-            var verification = Verify(temporary, request, cancellationToken);
+            // The flush to disk and the verification read the same fresh copy from the page cache: run together.
+            var flushing = Task.Run(() => FileDurability.FlushFile(temporary), CancellationToken.None);
+            Verification verification;
+            try
+            {
+                verification = Verify(temporary, request, cancellationToken);
+            }
+            finally
+            {
+                flushing.Wait(CancellationToken.None);
+            }
+
             if (!verification.Passed)
             {
                 throw new MimoException(MimoError.VerificationFailed, request.DatabasePath, $"{verification.Method} said: {verification.Result}");

@@ -12,6 +12,9 @@ internal static class SqliteFacts
     public const int SqliteCorrupt = 11;
     public const int SqliteInterrupt = 9;
 
+    /// <summary>How much of a database file read-only work maps into memory (SQLite caps it at its own limit).</summary>
+    public const long MmapBytes = 1L << 34;
+
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>A read-write connection that leaves no file handle behind after Dispose.</summary>
@@ -43,6 +46,7 @@ internal static class SqliteFacts
             Pooling = false,
         }.ToString());
         connection.Open();
+        Execute(connection, $"PRAGMA mmap_size = {MmapBytes}");
         return connection;
     }
 

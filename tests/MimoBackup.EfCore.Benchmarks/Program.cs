@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using MimoBackup.EfCore;
+using MimoBackup.EfCore.Engine;
+
+// Times MimoBackup's snapshot and verified backup against cp, `sqlite3 .backup`, the three-step
+// `.backup` + `integrity_check` + `sha256sum`, and `sqlite3 -json`, all in the same run on the same
+// generated WAL databases. Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR]
+var sizes = Option("--sizes", "10,100,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+var runs = int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture);
+var folder = Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark"));
+Directory.CreateDirectory(folder);
+SQLitePCL.Batteries_V2.Init();
+
+Console.WriteLine($"MimoBackup.EfCore benchmark: median of {runs} runs after one warm-up, page cache warm for every candidate; {Environment.ProcessorCount} cores");
+Console.WriteLine($"SQLite in-process {Shell("sqlite3", "-version").Split(' ')[0]} (shell) / {SqliteVersion()} (package)");
+Console.WriteLine();
+Console.WriteLine($"{"database",-10} {"candidate",-44} {"median s",10} {"MiB/s",8}");
+
+foreach (var size in sizes)
+{
+    var database = Generate(folder, size);
+    var walBytes = new FileInfo(database + "-wal").Length;
+    var mib = (new FileInfo(database).Length + walBytes) / 1048576.0;
+    var label = $"{size} MiB";
+    var output = Path.Combine(folder, "out");
+
+    var cp = Measure(label, "cp (copy_file_range: the physical limit)", mib, () => Shell("cp", database, Target("cp.db")));
+    var backup = Measure(label, "sqlite3 .backup", mib, () => Shell("sqlite3", database, $".backup '{Target("shell.db")}'"));
+    var threeStep = Measure(label, "sqlite3 .backup + integrity_check + sha256sum", mib, () =>
+    {
+        var target = Target("three.db");
+        Shell("sqlite3", database, $".backup '{target}'");
+        Expect("ok", Shell("sqlite3", target, "PRAGMA integrity_check"));
+        Shell("sha256sum", target);
+    });
+    var snapshot = Measure(label, "MimoBackup snapshot (flushed while verifying)", mib, () => SqliteSnapshot.Copy(database, Target("snapshot.db"), TimeSpan.FromSeconds(30), CancellationToken.None));
+    var verified = Measure(label, "MimoBackup verified backup (full)", mib, () =>
+    {
+        Clear(output);
+        BackupWriter.Take(Request(database, output, MimoVerification.Full), CancellationToken.None);
+    });
+    var quick = Measure(label, "MimoBackup verified backup (quick)", mib, () =>
+    {
+        Clear(output);
+        BackupWriter.Take(Request(database, output, MimoVerification.Quick), CancellationToken.None);
+    });
+    var json = Measure(label, "sqlite3 -json select * (reference for export)", mib, () => Shell("sqlite3", "-json", database, "SELECT * FROM Memories"));
+
+    Console.WriteLine($"{label,-10} WAL holds {walBytes / 1048576.0:0.0} MiB; ratios: snapshot / sqlite3 .backup = {snapshot / backup:0.00} (target <= 0.70), "
+        + $"verified / three-step = {verified / threeStep:0.00} (target <= 0.75), snapshot / cp = {snapshot / cp:0.00}, "
+        + $"quick / three-step = {quick / threeStep:0.00}, sqlite3 -json / verified = {json / verified:0.00}");
+    Console.WriteLine();
+}
+
+Clear(Path.Combine(folder, "out"));
+foreach (var file in Directory.GetFiles(folder, "t-*"))
+{
+    File.Delete(file);
+}
+
+return 0;
+
+string Option(string name, string fallback)
+    => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+
+string Target(string name)
+{
+    var path = Path.Combine(folder, "t-" + name);
+    File.Delete(path);
+    return path;
+}
+
+double Measure(string label, string candidate, double mib, Action action)
+{
+    action(); // Warm-up: the page cache holds the source for every candidate alike.
+    var times = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        times.Add(clock.Elapsed.TotalSeconds);
+    }
+
+    var median = times.Order().ElementAt(times.Count / 2);
+    Console.WriteLine($"{label,-10} {candidate,-44} {median,10:0.000} {mib / median,8:0}");
+    return median;
+}
+
+static BackupRequest Request(string database, string output, MimoVerification verification) => new()
+{
+    DatabasePath = database,
+    BackupFolder = output,
+    Kind = BackupKind.Manual,
+    Verify = verification,
+    Origin = new OriginFacts(null, "Benchmark", null, null, "benchmark", Environment.MachineName, Environment.UserName),
+};
+
+static void Clear(string path)
+{
+    if (Directory.Exists(path))
+    {
+        Directory.Delete(path, recursive: true);
+    }
+}
+
+static void Expect(string expected, string actual)
+{
+    if (actual.Trim() != expected)
+    {
+        throw new InvalidOperationException($"expected '{expected}', got '{actual.Trim()}'");
+    }
+}
+
+static string Shell(string file, params string[] arguments)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    using var process = Process.Start(start)!;
+    var output = new StringWriter();
+    process.OutputDataReceived += (_, e) => { if (e.Data is not null && output.GetStringBuilder().Length < 4096) { output.WriteLine(e.Data); } };
+    process.BeginOutputReadLine();
+    var error = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} failed: {error}");
+    }
+
+    return output.ToString();
+}
+
+static string SqliteVersion()
+{
+    using var connection = new SqliteConnection("Data Source=:memory:");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = "SELECT sqlite_version()";
+    return (string)command.ExecuteScalar()!;
+}
+
+// A realistic WAL database of about `mib` MiB, cached between runs; its newest rows (a few MiB) are
+// left in the -wal file, as in a live app whose last checkpoint was a while ago.
+static string Generate(string folder, int mib)
+{
+    var path = Path.Combine(folder, $"memories-{mib}.db");
+    if (File.Exists(path) && File.Exists(path + "-wal") && new FileInfo(path + "-wal").Length > 0)
+    {
+        return path;
+    }
+
+    foreach (var stale in Directory.GetFiles(folder, $"memories-{mib}.db*"))
+    {
+        File.Delete(stale);
+    }
+
+    var clock = Stopwatch.StartNew();
+    var walTail = Math.Max(1, Math.Min(8, mib / 10)) * 1048576L;
+    using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+    connection.Open();
+    Run(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0;");
+    Run(connection, """
+        CREATE TABLE Chains (Id INTEGER PRIMARY KEY, Name TEXT NOT NULL);
+        CREATE TABLE Memories (Id INTEGER PRIMARY KEY, ChainId INTEGER NOT NULL REFERENCES Chains(Id), Content TEXT NOT NULL,
+            Summary TEXT, Importance REAL NOT NULL, Embedding BLOB, CreatedAt INTEGER NOT NULL);
+        CREATE INDEX IX_Memories_ChainId ON Memories(ChainId);
+        CREATE INDEX IX_Memories_CreatedAt ON Memories(CreatedAt);
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO Chains (Name) SELECT 'chain ' || i FROM n;
+        """);
+
+    // Batches of rows: first into the main file (checkpointed as the WAL grows), then a tail left in the WAL.
+    var target = mib * 1048576L;
+    var batch = 0;
+    long Total() => new FileInfo(path).Length + new FileInfo(path + "-wal").Length;
+    while (Total() < target - walTail)
+    {
+        Insert(connection, batch++);
+        if (new FileInfo(path + "-wal").Length > 32 * 1048576L)
+        {
+            Run(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+
+    Run(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+    while (Total() < target)
+    {
+        Insert(connection, batch++);
+    }
+
+    // Closing would checkpoint the WAL into the main file: tell SQLite not to, so the tail stays in -wal.
+    const int noCheckpointOnClose = 1006; // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE
+    SQLitePCL.raw.sqlite3_db_config(connection.Handle, noCheckpointOnClose, 1, out _);
+    connection.Close();
+    Console.WriteLine($"(generated {path} in {clock.Elapsed.TotalSeconds:0.0} s: {new FileInfo(path).Length / 1048576.0:0} MiB + {new FileInfo(path + "-wal").Length / 1048576.0:0.0} MiB WAL)");
+    return path;
+}
+
+static void Insert(SqliteConnection connection, int batch)
+    => Run(connection, $"""
+        BEGIN;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+        INSERT INTO Memories (ChainId, Content, Summary, Importance, Embedding, CreatedAt)
+        SELECT 1 + abs(random()) % 200, printf('memory %d: %s', i, hex(randomblob(150 + abs(random()) % 150))),
+               CASE WHEN i % 3 = 0 THEN NULL ELSE 'summary ' || i END, abs(random()) % 1000 / 1000.0,
+               randomblob(96), 1700000000 + {batch} * 2000 + i FROM n;
+        COMMIT;
+        """);
+
+static void Run(SqliteConnection connection, string sql)
+{
+    using var command = connection.CreateCommand();
+    command.CommandText = sql;
+    command.ExecuteNonQuery();
+}
