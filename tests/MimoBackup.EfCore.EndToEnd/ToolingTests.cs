@@ -45,6 +45,25 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
     }
 
     [Fact]
+    public void Settings_from_msbuild_apply_and_the_environment_overrides_them()
+    {
+        var app = SampleApp.Create(package, "settings");
+        app.Build("-p:MimoBackupDir=../../data/msbuild-backups", "-p:MimoVerify=quick");
+        var database = Seeded(app, "settings", build: false);
+        var folder = Path.Combine(app.Data, "msbuild-backups");
+
+        var fromBuild = Log(app.Ef(database, ["database", "update", "AddEngramSummary", "--no-build"])).ShouldSucceed();
+        var fromEnvironment = Log(app.Ef(database, ["database", "update", "--no-build"], new() { ["MimoVerify"] = "full" })).ShouldSucceed();
+
+        Assert.Contains("quick_check ok", fromBuild.Output, StringComparison.Ordinal);
+        Assert.Contains("integrity_check ok", fromEnvironment.Output, StringComparison.Ordinal);
+        var backups = Directory.GetFiles(folder, "*.db").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, backups.Length);
+        Assert.Equal(["quick_check", "integrity_check"], backups.Select(b => (string?)SampleApp.Sidecar(b)["verification"]!["method"]));
+        Assert.Empty(SampleApp.Backups(database));
+    }
+
+    [Fact]
     public void Migrations_remove_force_backs_up_before_reverting_the_applied_migration()
     {
         var app = SampleApp.Create(package, "remove");
