@@ -27,7 +27,7 @@ public sealed class DatabaseUpdateTests
         Assert.Contains("Mimo: verified backup", update.Output, StringComparison.Ordinal);
         Assert.Contains(Path.GetFileName(backup), update.Output, StringComparison.Ordinal);
         Assert.Contains("integrity_check ok", update.Output, StringComparison.Ordinal);
-        Assert.Contains(".restore", update.Output, StringComparison.Ordinal);
+        Assert.Contains("dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom=pre-migration_", update.Output, StringComparison.Ordinal);
         Assert.True(
             update.Output.IndexOf("Mimo: verified backup", StringComparison.Ordinal) < update.Output.IndexOf("Applying migration", StringComparison.Ordinal),
             "the backup line must come before the first migration is applied:\n" + update.Output);

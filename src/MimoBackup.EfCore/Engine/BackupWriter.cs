@@ -132,18 +132,10 @@ internal static class BackupWriter
         {
             return BackupVerifier.Verify(temporary, request.Verify, cancellationToken);
         }
-        catch (Exception e) when (Unreadable(e) is { } damage)
+        catch (Exception e) when (BackupCheck.Unreadable(e) is { } damage)
         {
             throw new MimoException(MimoError.VerificationFailed, e, request.DatabasePath, damage.Message);
         }
-
-        static SqliteException? Unreadable(Exception e)
-            => e switch
-            {
-                SqliteException { SqliteErrorCode: SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase } sqlite => sqlite,
-                AggregateException aggregate => aggregate.InnerExceptions.Select(Unreadable).FirstOrDefault(x => x is not null),
-                _ => null,
-            };
     }
 
     private static void PrepareFolder(string folder, string temporary)
@@ -169,7 +161,7 @@ internal static class BackupWriter
     }
 
     /// <summary>Renames without ever replacing: two backups in the same second get <c>_2</c>, <c>_3</c>…</summary>
-    private static string MoveIntoPlace(string temporary, string folder, string stem)
+    internal static string MoveIntoPlace(string temporary, string folder, string stem)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -79,12 +79,75 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "Refused: deleting '{0}' ({1}) without a verified backup of it younger than {2} minutes in '{3}'.",
         "Take one first ({4}), then run the command again; the database was not touched.");
 
+    public static readonly MimoError InvalidBackupName = new(
+        "MIMO201", MimoExitCode.BadUsage,
+        "The backup name '{0}' is not allowed: {1}.",
+        "Use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.', e.g. -p:MimoBackupName=before-major-change.");
+
+    public static readonly MimoError BackupNotFound = new(
+        "MIMO202", MimoExitCode.BadUsage,
+        "No complete backup or file named '{0}' was found (looked in '{1}').",
+        "Run MimoBackupList to see the restore points, or give the path of a SQLite file.");
+
+    public static readonly MimoError RestoreSourceRejected = new(
+        "MIMO203", MimoExitCode.VerificationFailed,
+        "Refused to restore from '{0}': {1}.",
+        "Pick another backup (MimoBackupList); the database was not touched.");
+
+    public static readonly MimoError RestoreLocked = new(
+        "MIMO204", MimoExitCode.Failed,
+        "The database '{0}' stayed locked by another connection for longer than the busy timeout ({1}) while it was being restored.",
+        "Stop or wait for the process that holds the database, then run the restore again; the database is unchanged.");
+
+    public static readonly MimoError RestoreMismatch = new(
+        "MIMO205", MimoExitCode.VerificationFailed,
+        "After restoring '{0}' its rows do not match the backup: {1}.",
+        "Restore the pre-restore backup '{2}' to undo, and check the disk.");
+
+    public static readonly MimoError BackupCheckFailed = new(
+        "MIMO206", MimoExitCode.VerificationFailed,
+        "The backup '{0}' failed verification: {1}.",
+        "Do not restore from it; take a new backup (MimoBackup) and check the disk that holds the backup folder.");
+
+    public static readonly MimoError NoDatabase = new(
+        "MIMO207", MimoExitCode.BadUsage,
+        "No SQLite database file could be found for this command: {0}.",
+        "Point -p:MimoDatabase at the file, or pick the DbContext with -p:MimoContext.");
+
+    public static readonly MimoError ContextNotCreated = new(
+        "MIMO208", MimoExitCode.Failed,
+        "The app's DbContext could not be created the way dotnet-ef creates it: {0}.",
+        "Check that 'dotnet ef dbcontext info' works in this project, pick the context with -p:MimoContext, or give -p:MimoDatabase.");
+
+    public static readonly MimoError BadCommandUsage = new(
+        "MIMO209", MimoExitCode.BadUsage,
+        "{0}.",
+        "Run the target as the README shows, e.g. dotnet msbuild -t:MimoBackup -p:MimoBackupName=before-upgrade.");
+
+    public static readonly MimoError NotBuilt = new(
+        "MIMO210", MimoExitCode.BadUsage,
+        "The app's build output '{0}' is missing, so its DbContext cannot be loaded.",
+        "Build the project first (dotnet build), or run the target without -p:MimoNoBuild=true.");
+
+    public static readonly MimoError Unexpected = new(
+        "MIMO211", MimoExitCode.Failed,
+        "The command failed unexpectedly: {0}.",
+        "The lines above say what was done before it stopped; the details follow as a warning, please report them.");
+
+    /// <summary>A warning of the MSBuild task (which does not reference this assembly): the report is hidden, not lost.</summary>
+    public static readonly MimoError TerminalLoggerHidesReport = new(
+        "MIMO212", MimoExitCode.Done,
+        "The terminal logger hides this command's report (it shows messages only at -v:detailed).",
+        "Run it again with -tl:off or -v:d to read it; the command itself ran.");
+
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
     [
         InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         DestructiveMigrationRefused, DropRefused,
+        InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
+        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport,
     ];
 }
 

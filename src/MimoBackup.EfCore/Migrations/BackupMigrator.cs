@@ -258,10 +258,10 @@ internal sealed class BackupMigrator(
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
         => audit.Read().Any(line => (string?)line["event"] == "skip" && (string?)line["buildId"] == buildId);
 
-    private static string HistoryTable(DbContext context)
+    internal static string HistoryTable(DbContext context)
         => RelationalOptionsExtension.Extract(context.GetService<IDbContextOptions>()).MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName;
 
-    private static OriginFacts Origin(DbContext context)
+    internal static OriginFacts Origin(DbContext context)
     {
         var app = context.GetType().Assembly.GetName();
         return new OriginFacts(
@@ -290,9 +290,7 @@ internal sealed class BackupMigrator(
         };
 
     private static string RestoreHint(MigrationSession session)
-        => $"To restore it: sqlite3 {Quote(Display(session.Database))} \".restore '{Display(session.Backup.Path).Replace("'", "''", StringComparison.Ordinal)}'\"";
-
-    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
+        => "To restore it: " + Commands.ManualCommands.RestoreCommand(session.Backup.Path);
 
     internal static string Display(string path)
     {

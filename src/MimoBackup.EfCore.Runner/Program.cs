@@ -1,0 +1,122 @@
+using System.Globalization;
+using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Internal;
+
+namespace MimoBackup.EfCore.Runner;
+
+/// <summary>
+/// <c>runner &lt;verb&gt; [--assembly app.dll] [--project file] [--root-namespace ns] [--context name]
+/// [--database file] [--option Name=Value]…</c>. Every line it prints starts with <c>info:</c>, <c>warn:</c> or
+/// <c>error:MIMOnnn:</c> for the MSBuild task to turn into messages, warnings and errors.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var output = new ProtocolOutput(Console.Out);
+        try
+        {
+            var arguments = RunnerArguments.Parse(args);
+            using var cancellation = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+
+            var target = arguments.AppAssembly is null
+                ? CommandTarget.ForFile(
+                    arguments.Database ?? throw new MimoException(MimoError.BadCommandUsage, "the runner needs --assembly or --database"),
+                    MimoSettings.FromProcess([], null))
+                : AppContextTarget.Create(arguments, output);
+            return (int)ManualCommands.Run(arguments.Verb, target, new CommandOptions(arguments.Options), output, TimeProvider.System, cancellation.Token);
+        }
+        catch (MimoException e)
+        {
+            output.Error(e);
+            return (int)e.ExitCode;
+        }
+#pragma warning disable CA1031 // The runner's last line of defence: any failure must reach MSBuild as an error line.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            output.Error(new MimoException(MimoError.Unexpected, e, e.GetType().Name + ": " + e.Message));
+            output.Warning(e.ToString());
+            return (int)MimoExitCode.Failed;
+        }
+    }
+}
+
+/// <summary>The runner's command line.</summary>
+internal sealed record RunnerArguments(
+    string Verb,
+    string? AppAssembly,
+    string? ProjectFile,
+    string? RootNamespace,
+    string? Context,
+    string? Database,
+    IReadOnlyDictionary<string, string> Options)
+{
+    public static RunnerArguments Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || !ManualCommands.Verbs.Contains(args[0]))
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"the first argument must be one of {string.Join(", ", ManualCommands.Verbs)}");
+        }
+
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Count; i += 2)
+        {
+            if (i + 1 >= args.Count || !args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new MimoException(MimoError.BadCommandUsage, $"'{args[i]}' is not an option with a value");
+            }
+
+            if (args[i] == "--option")
+            {
+                var pair = args[i + 1];
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    throw new MimoException(MimoError.BadCommandUsage, $"'--option {pair}' is not Name=Value");
+                }
+
+                options[pair[..equals]] = pair[(equals + 1)..];
+            }
+            else
+            {
+                named[args[i][2..]] = args[i + 1];
+            }
+        }
+
+        string? Named(string name) => named.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        return new RunnerArguments(args[0], Named("assembly"), Named("project"), Named("root-namespace"), Named("context"), Named("database"), options);
+    }
+}
+
+/// <summary>Prefixed lines on standard output, one per line of text.</summary>
+internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput
+{
+    public void Information(string line) => Write("info:", line);
+
+    public void Warning(string line) => Write("warn:", line);
+
+    public void Error(MimoException error)
+    {
+        var text = error.Message;
+        var code = error.Error.Code;
+        text = text.StartsWith(code + ": ", StringComparison.Ordinal) ? text[(code.Length + 2)..] : text;
+        Write(string.Create(CultureInfo.InvariantCulture, $"error:{code}:{(int)error.ExitCode}:"), text);
+    }
+
+    private void Write(string prefix, string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            writer.WriteLine(prefix + line.TrimEnd('\r'));
+        }
+
+        writer.Flush();
+    }
+}

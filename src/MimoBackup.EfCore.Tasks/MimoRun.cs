@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace MimoBackup.EfCore.Tasks;
+
+/// <summary>
+/// Runs one manual operation (backup, list, restore, verify, status) with the app's deps.json and runtimeconfig,
+/// the way dotnet-ef runs ef.dll, and reports its lines: <c>info:</c> as high-importance messages,
+/// <c>warn:</c> as warnings and <c>error:MIMOnnn:exit:</c> as errors with their MIMO code.
+/// </summary>
+public sealed class MimoRun : ToolTask
+{
+    /// <summary>The operation: backup, list, restore, verify or status.</summary>
+    [Required]
+    public string Verb { get; set; } = "";
+
+    /// <summary>The runner assembly shipped in the package.</summary>
+    [Required]
+    public string RunnerPath { get; set; } = "";
+
+    /// <summary>The app assembly (<c>$(TargetPath)</c>).</summary>
+    [Required]
+    public string AppAssembly { get; set; } = "";
+
+    /// <summary>The app's <c>.deps.json</c>.</summary>
+    [Required]
+    public string DepsFile { get; set; } = "";
+
+    /// <summary>The app's <c>.runtimeconfig.json</c>.</summary>
+    [Required]
+    public string RuntimeConfig { get; set; } = "";
+
+    /// <summary>NuGet package folders, where the deps.json's packages are found.</summary>
+    public string[] ProbingPaths { get; set; } = [];
+
+    /// <summary>The project file, for EF's design-time services.</summary>
+    public string? ProjectFile { get; set; }
+
+    /// <summary>The app's root namespace.</summary>
+    public string? RootNamespace { get; set; }
+
+    /// <summary><c>MimoContext</c>: which DbContext, when the app has several.</summary>
+    public string? Context { get; set; }
+
+    /// <summary><c>MimoDatabase</c>: an explicit database file.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>The operation's options: item spec is the name (without <c>Mimo</c>), metadata <c>Value</c> the value.</summary>
+    public ITaskItem[] Options { get; set; } = [];
+
+    /// <summary>Where the runner runs; relative paths in connection strings are relative to it, as with dotnet-ef.</summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>The runner's exit code: 0 done, 1 failed, 2 bad usage, 3 refused, 4 verification failed.</summary>
+    [Output]
+    public int RunnerExitCode { get; private set; }
+
+    /// <inheritdoc />
+    protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+
+    /// <inheritdoc />
+    protected override Encoding StandardOutputEncoding => Encoding.UTF8;
+
+    /// <inheritdoc />
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+
+    /// <inheritdoc />
+    protected override string GenerateFullPathToTool()
+    {
+        // The dotnet CLI tells MSBuild which host started it: the runner then uses the same SDK and runtimes.
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+        {
+            return host;
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, ToolName))
+            .FirstOrDefault(File.Exists) ?? ToolName;
+    }
+
+    /// <inheritdoc />
+    protected override string? GetWorkingDirectory() => string.IsNullOrEmpty(WorkingDirectory) ? base.GetWorkingDirectory() : WorkingDirectory;
+
+    /// <inheritdoc />
+    protected override string GenerateCommandLineCommands()
+    {
+        var builder = new CommandLineBuilder();
+        builder.AppendSwitch("exec");
+        builder.AppendSwitchIfNotNull("--depsfile ", DepsFile);
+        builder.AppendSwitchIfNotNull("--runtimeconfig ", RuntimeConfig);
+        foreach (var folder in ProbingPaths.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.TrimEnd('/', '\\')).Distinct())
+        {
+            builder.AppendSwitchIfNotNull("--additionalprobingpath ", folder);
+        }
+
+        builder.AppendFileNameIfNotNull(RunnerPath);
+        builder.AppendSwitch(Verb);
+        builder.AppendSwitchIfNotNull("--assembly ", AppAssembly);
+        builder.AppendSwitchIfNotNull("--project ", ProjectFile);
+        builder.AppendSwitchIfNotNull("--root-namespace ", NullIfEmpty(RootNamespace));
+        builder.AppendSwitchIfNotNull("--context ", NullIfEmpty(Context));
+        builder.AppendSwitchIfNotNull("--database ", NullIfEmpty(Database));
+        foreach (var option in Options)
+        {
+            var value = option.GetMetadata("Value");
+            if (!string.IsNullOrEmpty(value))
+            {
+                builder.AppendSwitchIfNotNull("--option ", option.ItemSpec + "=" + value);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <inheritdoc />
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    {
+        if (singleLine.StartsWith("info:", StringComparison.Ordinal))
+        {
+            Log.LogMessage(MessageImportance.High, "{0}", singleLine["info:".Length..]);
+        }
+        else if (singleLine.StartsWith("warn:", StringComparison.Ordinal))
+        {
+            Log.LogWarning(null, null, null, null, 0, 0, 0, 0, "{0}", singleLine["warn:".Length..]);
+        }
+        else if (singleLine.StartsWith("error:", StringComparison.Ordinal))
+        {
+            // error:MIMO203:4:message
+            var parts = singleLine.Split(':', 4);
+            var (code, exit, message) = parts.Length == 4 ? (parts[1], parts[2], parts[3]) : (null, null, singleLine["error:".Length..]);
+            Log.LogError(null, code, null, null, 0, 0, 0, 0, "{0}", exit is null or "1" ? message : $"{message} (exit code {exit})");
+        }
+        else
+        {
+            // The app's own output while its context is created (a host builder's logging, say).
+            Log.LogMessage(MessageImportance.Normal, "{0}", singleLine);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override bool HandleTaskExecutionErrors()
+    {
+        RunnerExitCode = ExitCode;
+        if (Log.HasLoggedErrors)
+        {
+            return false;
+        }
+
+        Log.LogError(null, "MIMO211", null, null, 0, 0, 0, 0, "The Mimo runner exited with code {0} without saying why; run with -v:n to see its output.", ExitCode.ToString(CultureInfo.InvariantCulture));
+        return false;
+    }
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        var succeeded = base.Execute();
+        RunnerExitCode = ExitCode;
+        if (TerminalLoggerHidesMessages())
+        {
+            // The terminal logger shows messages only at -v:detailed; warnings and errors it always shows.
+            Log.LogWarning(null, "MIMO212", null, null, 0, 0, 0, 0,
+                "The terminal logger hides this command's report; run it again with -tl:off (or -v:d) to read it.");
+        }
+
+        return succeeded && !Log.HasLoggedErrors;
+    }
+
+    /// <summary>True when this MSBuild process was started with the terminal logger on and a verbosity below detailed.</summary>
+    internal static bool TerminalLoggerHidesMessages()
+    {
+        var args = Environment.GetCommandLineArgs().Select(a => a.TrimStart('-', '/').ToLowerInvariant()).ToList();
+        var terminal = args.LastOrDefault(a => a == "tl" || a.StartsWith("tl:", StringComparison.Ordinal) || a.StartsWith("terminallogger", StringComparison.Ordinal));
+        var on = terminal is not null
+            ? !(terminal.EndsWith(":off", StringComparison.Ordinal) || terminal.EndsWith(":false", StringComparison.Ordinal)
+                || (terminal.EndsWith(":auto", StringComparison.Ordinal) && Console.IsOutputRedirected))
+            : Environment.GetEnvironmentVariable("MSBUILDTERMINALLOGGER") is "on" or "true" or "1";
+        var verbosity = args.LastOrDefault(a => a.StartsWith("v:", StringComparison.Ordinal) || a.StartsWith("verbosity:", StringComparison.Ordinal));
+        var detailed = verbosity is not null && (verbosity.EndsWith(":d", StringComparison.Ordinal) || verbosity.EndsWith(":detailed", StringComparison.Ordinal)
+            || verbosity.EndsWith(":diag", StringComparison.Ordinal) || verbosity.EndsWith(":diagnostic", StringComparison.Ordinal));
+        return on && !detailed;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,68 @@
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
+
+namespace MimoBackup.EfCore.Commands;
+
+/// <summary>Where a manual operation works: the database, its backup folder, the settings and who asks.</summary>
+/// <remarks>
+/// <c>Applied</c> and <c>Pending</c> are the database's migrations, known only when the app's DbContext is.
+/// </remarks>
+internal sealed record CommandTarget(
+    string DatabasePath,
+    MimoSettings Settings,
+    TimeSpan BusyTimeout,
+    OriginFacts Origin,
+    IReadOnlyList<string>? Applied,
+    IReadOnlyList<string>? Pending)
+{
+    public string BackupFolder => Settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "backups");
+
+    public MigrationFacts? MigrationFacts => Applied is null ? null : new MigrationFacts(Applied, null, "none", Pending ?? [], []);
+
+    /// <summary>A target known only by its file: the <c>MimoDatabase</c> override without a DbContext.</summary>
+    public static CommandTarget ForFile(string databasePath, MimoSettings settings)
+        => new(
+            Path.GetFullPath(databasePath),
+            settings,
+            TimeSpan.FromSeconds(30),
+            new OriginFacts(null, null, null, null, Migrations.BackupMigrator.VersionOf(typeof(CommandTarget).Assembly) ?? "unknown", Environment.MachineName, Environment.UserName),
+            null,
+            null);
+}
+
+/// <summary>The <c>-p:Mimo…</c> properties a target passed, by name without the prefix.</summary>
+internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
+{
+    public static CommandOptions Empty { get; } = new(new Dictionary<string, string>());
+
+    public string? this[string name] => values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    public bool Flag(string name)
+        => this[name] is not { } value ? false : MimoSettings.ParseBool("Mimo" + name, value);
+
+    public int Number(string name, int defaultValue, int minimum)
+    {
+        if (this[name] is not { } value)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < minimum)
+        {
+            throw new MimoException(MimoError.InvalidSetting, "Mimo" + name, value, $"a whole number of at least {minimum}");
+        }
+
+        return number;
+    }
+}
+
+/// <summary>Where a command's lines go: MSBuild messages through the runner, or a test's list.</summary>
+internal interface ICommandOutput
+{
+    void Information(string line);
+
+    void Warning(string line);
+
+    /// <summary>A failure that does not stop the command (one bad backup among many).</summary>
+    void Error(MimoException error);
+}

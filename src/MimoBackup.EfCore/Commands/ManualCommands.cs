@@ -1,0 +1,423 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
+using static MimoBackup.EfCore.Migrations.BackupMigrator;
+
+namespace MimoBackup.EfCore.Commands;
+
+/// <summary>
+/// The manual operations of SPEC §5 behind the MSBuild targets (and later <c>dotnet mimo</c>): each reads its
+/// options, calls the engine and says what it did. Failures are <see cref="MimoException"/>s.
+/// </summary>
+internal static class ManualCommands
+{
+    public const string Prefix = "Mimo: ";
+
+    /// <summary>JSON as a reader expects it: '+' and non-ASCII names stay as they are.</summary>
+    private static readonly JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The verbs, as the runner and the targets name them.</summary>
+    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status"];
+
+    public static MimoExitCode Run(string verb, CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+        => verb switch
+        {
+            "backup" => Backup(target, options, output, clock, cancellationToken),
+            "list" => List(target, options, output),
+            "restore" => Restore(target, options, output, clock, cancellationToken),
+            "verify" => Verify(target, options, output, clock, cancellationToken),
+            "status" => Status(target, options, output, clock),
+            _ => throw new MimoException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
+        };
+
+    public static MimoExitCode Backup(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var name = options["BackupName"];
+        if (name is not null)
+        {
+            BackupNames.Validate(name);
+        }
+
+        RequireDatabase(target);
+        var backup = BackupWriter.Take(
+            new BackupRequest
+            {
+                DatabasePath = target.DatabasePath,
+                BackupFolder = target.BackupFolder,
+                Kind = BackupKind.Manual,
+                Name = name,
+                Pinned = options.Flag("Pin"),
+                Verify = target.Settings.Verify,
+                BusyTimeout = target.BusyTimeout,
+                Migrations = target.MigrationFacts,
+                Origin = target.Origin,
+                Clock = clock,
+            },
+            cancellationToken);
+
+        var sidecar = backup.Sidecar;
+        new AuditLog(target.BackupFolder).Append("backup", new JsonObject
+        {
+            ["kind"] = BackupKind.Manual,
+            ["database"] = target.DatabasePath,
+            ["backup"] = backup.Path,
+            ["sha256"] = sidecar.Sha256,
+            ["sizeBytes"] = sidecar.SizeBytes,
+            ["pinned"] = sidecar.Pinned,
+            ["durationMs"] = (long)backup.Duration.TotalMilliseconds,
+        }, clock.GetUtcNow());
+
+        output.Information(
+            $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
+            + $"{sidecar.Tables.Count} tables, {Count(sidecar.Census.TotalRows)} rows, sha256 {sidecar.Sha256[..12]}…{(sidecar.Pinned ? ", pinned" : "")}) "
+            + $"in {Seconds(backup.Duration)}. To restore it: {RestoreCommand(backup.Path)}");
+        return MimoExitCode.Done;
+    }
+
+    public static MimoExitCode List(CommandTarget target, CommandOptions options, ICommandOutput output)
+    {
+        var catalog = BackupCatalog.Read(target.BackupFolder);
+        var format = options["Output"] ?? "table";
+        if (format == "json")
+        {
+            output.Information(ToJson(target, catalog).ToJsonString(PlainJson));
+            return MimoExitCode.Done;
+        }
+
+        if (format != "table")
+        {
+            throw new MimoException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
+        }
+
+        output.Information($"{Prefix}backups of {Display(target.DatabasePath)} in {Display(target.BackupFolder)}: "
+            + $"{catalog.Count(e => e.State == CatalogState.Complete)} complete"
+            + (catalog.Any(e => e.State != CatalogState.Complete) ? $", {catalog.Count(e => e.State != CatalogState.Complete)} incomplete or leftover" : "")
+            + ".");
+        if (catalog.Count == 0)
+        {
+            output.Information($"{Prefix}no backups yet; take one with dotnet msbuild -t:MimoBackup");
+            return MimoExitCode.Done;
+        }
+
+        string[] header = ["NAME", "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED"];
+        var rows = catalog.Select(e => new[]
+        {
+            e.FileName,
+            e.CreatedUtc.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            e.Kind,
+            Size(e.SizeBytes),
+            e.LastMigration ?? "-",
+            e.State switch
+            {
+                CatalogState.Complete => e.Verified ? "yes" : "NO: " + e.Sidecar!.Verification.Result,
+                _ => "INCOMPLETE: " + e.Problem,
+            },
+            e.Pinned ? "yes" : "",
+        }).ToList();
+        foreach (var line in Table(header, rows))
+        {
+            output.Information(line);
+        }
+
+        foreach (var leftover in catalog.Where(e => e.State != CatalogState.Complete))
+        {
+            output.Warning($"{Prefix}{leftover.FileName} is not a restore point: {leftover.Problem}.");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    public static MimoExitCode Restore(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var from = options["RestoreFrom"]
+            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
+        var (source, sidecar) = ResolveRestoreSource(target, from);
+        var result = DatabaseRestore.Run(
+            new RestoreRequest
+            {
+                Source = source,
+                SourceSidecar = sidecar,
+                DatabasePath = target.DatabasePath,
+                BackupFolder = target.BackupFolder,
+                Origin = target.Origin,
+                Migrations = target.MigrationFacts,
+                Verify = target.Settings.Verify,
+                BusyTimeout = target.BusyTimeout,
+                Clock = clock,
+            },
+            cancellationToken);
+
+        new AuditLog(target.BackupFolder).Append("restore", new JsonObject
+        {
+            ["database"] = target.DatabasePath,
+            ["from"] = result.Source,
+            ["fromSha256"] = sidecar?.Sha256,
+            ["preRestore"] = result.PreRestorePath,
+            ["preRestoreVerified"] = result.PreRestoreVerified,
+            ["method"] = result.Method,
+            ["rows"] = result.Census.TotalRows,
+            ["durationMs"] = (long)result.Duration.TotalMilliseconds,
+        }, clock.GetUtcNow());
+
+        output.Information(
+            $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {result.Census.Tables.Count} tables, "
+            + $"{Count(result.Census.TotalRows)} rows, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
+        if (result.PreRestorePath is { } preRestore)
+        {
+            if (result.PreRestoreVerified)
+            {
+                output.Information($"{Prefix}the previous content is in {Display(preRestore)}. To undo: {RestoreCommand(preRestore)}");
+            }
+            else
+            {
+                output.Warning($"{Prefix}the database was damaged: its previous bytes are kept, unverified, in {Display(preRestore)} (not a restore point; open it with sqlite3 to salvage rows).");
+            }
+        }
+        else
+        {
+            output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} did not exist or was empty).");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    public static MimoExitCode Verify(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var catalog = BackupCatalog.Read(target.BackupFolder);
+        IReadOnlyList<CatalogEntry> chosen;
+        if (options["BackupName"] is { } name)
+        {
+            var file = name.EndsWith(".db", StringComparison.Ordinal) ? name : name + ".db";
+            var entry = catalog.FirstOrDefault(e => e.FileName == file && e.State != CatalogState.Leftover)
+                ?? BackupCatalog.Find(catalog, name)
+                ?? throw new MimoException(MimoError.BackupNotFound, name, target.BackupFolder);
+            chosen = [entry];
+        }
+        else
+        {
+            chosen = [.. catalog.Where(e => e.State != CatalogState.Leftover)];
+        }
+
+        if (chosen.Count == 0)
+        {
+            output.Information($"{Prefix}no backups in {Display(target.BackupFolder)} to verify.");
+            return MimoExitCode.Done;
+        }
+
+        var failed = 0;
+        var results = new JsonArray();
+        foreach (var entry in chosen)
+        {
+            var detail = entry.State == CatalogState.Incomplete
+                ? new BackupCheckResult(false, "it is incomplete: " + entry.Problem, null)
+                : BackupCheck.Run(entry.Path, entry.Sidecar, target.Settings.Verify, cancellationToken);
+            results.Add(new JsonObject { ["backup"] = entry.Path, ["passed"] = detail.Passed, ["detail"] = detail.Detail });
+            if (detail.Passed)
+            {
+                output.Information($"{Prefix}ok      {entry.FileName}: {detail.Detail}.");
+            }
+            else
+            {
+                failed++;
+                output.Error(new MimoException(MimoError.BackupCheckFailed, entry.FileName, detail.Detail));
+            }
+        }
+
+        new AuditLog(target.BackupFolder).Append("verify", new JsonObject { ["database"] = target.DatabasePath, ["failed"] = failed, ["results"] = results }, clock.GetUtcNow());
+        output.Information($"{Prefix}{chosen.Count - failed} of {chosen.Count} backup{(chosen.Count == 1 ? "" : "s")} passed.");
+        return failed == 0 ? MimoExitCode.Done : MimoExitCode.VerificationFailed;
+    }
+
+    public static MimoExitCode Status(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
+    {
+        var maxAgeDays = options.Number("MaxBackupAgeDays", 7, 1);
+        var database = target.DatabasePath;
+        var status = DatabaseStatus.Read(database, target.BusyTimeout);
+        output.Information($"{Prefix}database {Display(database)}");
+        if (!status.Exists)
+        {
+            output.Information($"{Prefix}  the file does not exist yet (dotnet ef database update creates it).");
+        }
+        else if (status.Problem is null)
+        {
+            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}, journal mode {status.JournalMode}, "
+                + $"{Count(status.Tables)} tables, {Count(status.Rows)} rows");
+        }
+        else
+        {
+            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}");
+        }
+
+        if (target.Applied is { } applied)
+        {
+            var pending = target.Pending ?? [];
+            output.Information($"{Prefix}  migrations: {applied.Count} applied{(applied.Count > 0 ? $" (last {applied[^1]})" : "")}, "
+                + (pending.Count == 0 ? "none pending" : $"{pending.Count} pending: {string.Join(", ", pending)}"));
+        }
+
+        var catalog = BackupCatalog.Read(target.BackupFolder);
+        var newest = BackupCatalog.NewestVerified(catalog);
+        var now = clock.GetUtcNow();
+        output.Information($"{Prefix}  backups in {Display(target.BackupFolder)}: {catalog.Count(e => e.State == CatalogState.Complete)}"
+            + (newest is null ? ", none verified" : $", newest verified {newest.FileName} ({Age(now - newest.CreatedUtc)} old)"));
+
+        var warnings = new List<string>();
+        if (status.Problem is { } problem)
+        {
+            warnings.Add($"the database cannot be read ({problem}): restore a backup with dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom=<name>");
+        }
+
+        if (status.Exists && newest is null)
+        {
+            warnings.Add("no verified backup of this database yet: take one with dotnet msbuild -t:MimoBackup");
+        }
+        else if (newest is not null && now - newest.CreatedUtc > TimeSpan.FromDays(maxAgeDays))
+        {
+            warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with dotnet msbuild -t:MimoBackup");
+        }
+
+        var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
+        if (leftovers.Count > 0)
+        {
+            warnings.Add($"{leftovers.Count} leftover or incomplete file{(leftovers.Count == 1 ? "" : "s")} in the backup folder ({string.Join(", ", leftovers.Take(3).Select(e => e.FileName))}{(leftovers.Count > 3 ? ", …" : "")})");
+        }
+
+        var checkpoint = options.Flag("Checkpoint");
+        if (status.WalBytes >= DatabaseStatus.LargeWalBytes && !checkpoint)
+        {
+            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; dotnet msbuild -t:MimoStatus -p:MimoCheckpoint=true runs PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+
+        foreach (var warning in warnings)
+        {
+            output.Warning(Prefix + warning);
+        }
+
+        if (checkpoint && status.Exists && status.Problem is null)
+        {
+            var result = DatabaseStatus.Checkpoint(database, target.BusyTimeout);
+            output.Information($"{Prefix}checkpoint: {result}; WAL now {Size(DatabaseStatus.WalSize(database))}.");
+        }
+
+        if (warnings.Count == 0)
+        {
+            output.Information($"{Prefix}no warnings.");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    internal static (string Path, BackupSidecar? Sidecar) ResolveRestoreSource(CommandTarget target, string from)
+    {
+        var catalog = BackupCatalog.Read(target.BackupFolder);
+        var looksLikePath = from.Contains('/', StringComparison.Ordinal) || from.Contains('\\', StringComparison.Ordinal) || File.Exists(from);
+        if (!looksLikePath)
+        {
+            if (BackupCatalog.Find(catalog, from) is { } entry)
+            {
+                return (entry.Path, entry.Sidecar);
+            }
+
+            var file = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
+            if (catalog.FirstOrDefault(e => e.FileName == file) is { } incomplete)
+            {
+                throw new MimoException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
+            }
+
+            throw new MimoException(MimoError.BackupNotFound, from, target.BackupFolder);
+        }
+
+        var path = Path.GetFullPath(from);
+        if (!File.Exists(path))
+        {
+            throw new MimoException(MimoError.BackupNotFound, from, Path.GetDirectoryName(path));
+        }
+
+        BackupSidecar? sidecar = null;
+        if (File.Exists(path + BackupSidecar.Suffix))
+        {
+            try
+            {
+                sidecar = BackupSidecar.Load(path + BackupSidecar.Suffix);
+            }
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new MimoException(MimoError.RestoreSourceRejected, e, path, "its sidecar cannot be read: " + e.Message);
+            }
+        }
+
+        return (path, sidecar);
+    }
+
+    private static void RequireDatabase(CommandTarget target)
+    {
+        if (!File.Exists(target.DatabasePath))
+        {
+            throw new MimoException(MimoError.NoDatabase, $"'{target.DatabasePath}' does not exist");
+        }
+    }
+
+    private static JsonObject ToJson(CommandTarget target, IReadOnlyList<CatalogEntry> catalog)
+    {
+        var backups = new JsonArray();
+        foreach (var e in catalog)
+        {
+            backups.Add(new JsonObject
+            {
+                ["name"] = e.FileName,
+                ["path"] = e.Path,
+                ["createdUtc"] = e.CreatedUtc.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                ["createdLocal"] = e.CreatedUtc.ToLocalTime().ToString("O", CultureInfo.InvariantCulture),
+                ["kind"] = e.Kind,
+                ["sizeBytes"] = e.SizeBytes,
+                ["lastMigration"] = e.LastMigration,
+                ["complete"] = e.State == CatalogState.Complete,
+                ["verified"] = e.Verified,
+                ["pinned"] = e.Pinned,
+                ["sha256"] = e.Sidecar?.Sha256,
+                ["problem"] = e.Problem,
+            });
+        }
+
+        return new JsonObject { ["database"] = target.DatabasePath, ["folder"] = target.BackupFolder, ["backups"] = backups };
+    }
+
+    internal static IEnumerable<string> Table(string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        string Line(string[] cells)
+        {
+            var line = new StringBuilder();
+            for (var i = 0; i < cells.Length; i++)
+            {
+                line.Append(i == cells.Length - 1 ? cells[i] : cells[i].PadRight(widths[i] + 2));
+            }
+
+            return line.ToString().TrimEnd();
+        }
+
+        yield return Line(header);
+        foreach (var row in rows)
+        {
+            yield return Line(row);
+        }
+    }
+
+    internal static string RestoreCommand(string backupPath) => $"dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom={Path.GetFileName(backupPath)}";
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    internal static string Age(TimeSpan age)
+        => age switch
+        {
+            { TotalMinutes: < 1 } => "less than a minute",
+            { TotalHours: < 1 } => $"{(int)age.TotalMinutes} min",
+            { TotalDays: < 2 } => $"{(int)age.TotalHours} h {age.Minutes} min",
+            _ => $"{(int)age.TotalDays} days",
+        };
+}

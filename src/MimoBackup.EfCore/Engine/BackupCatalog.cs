@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>What a file in the backup folder is.</summary>
+internal enum CatalogState
+{
+    /// <summary>A <c>.db</c> with a readable sidecar of the same size: a restore point.</summary>
+    Complete,
+
+    /// <summary>A <c>.db</c> without a usable sidecar, or a sidecar without its <c>.db</c>: never a restore point.</summary>
+    Incomplete,
+
+    /// <summary>A temporary copy left by a backup that did not finish.</summary>
+    Leftover,
+}
+
+/// <summary>One backup (or leftover) in a backup folder.</summary>
+internal sealed record CatalogEntry(string Path, CatalogState State, DateTimeOffset CreatedUtc, long SizeBytes, BackupSidecar? Sidecar, string? Problem)
+{
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    public string Kind => Sidecar?.Kind ?? (State == CatalogState.Leftover ? "leftover" : "incomplete");
+
+    public bool Verified => State == CatalogState.Complete && Sidecar!.Verification.Passed;
+
+    public bool Pinned => Sidecar?.Pinned ?? false;
+
+    /// <summary>The last migration applied to the database when the backup was taken.</summary>
+    public string? LastMigration => Sidecar?.Migrations?.Applied is { Count: > 0 } applied ? applied[^1] : null;
+}
+
+/// <summary>Reads a backup folder: the restore points, the incomplete backups and the leftovers (SPEC §4).</summary>
+internal static class BackupCatalog
+{
+    /// <summary>Every backup and leftover in <paramref name="folder"/>, newest first; an absent folder holds none.</summary>
+    public static IReadOnlyList<CatalogEntry> Read(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var entries = new List<CatalogEntry>();
+        var databases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            var name = System.IO.Path.GetFileName(file);
+            if (name.EndsWith(".db", StringComparison.Ordinal))
+            {
+                databases.Add(file);
+                entries.Add(Describe(file));
+            }
+            else if (name.StartsWith('.') && name.EndsWith(BackupWriter.TemporarySuffix, StringComparison.Ordinal))
+            {
+                var info = new FileInfo(file);
+                entries.Add(new CatalogEntry(file, CatalogState.Leftover, info.LastWriteTimeUtc, info.Length, null, "temporary copy of a backup that did not finish"));
+            }
+        }
+
+        foreach (var sidecar in Directory.EnumerateFiles(folder, "*.db" + BackupSidecar.Suffix))
+        {
+            var database = sidecar[..^BackupSidecar.Suffix.Length];
+            if (!databases.Contains(database))
+            {
+                var info = new FileInfo(sidecar);
+                entries.Add(new CatalogEntry(database, CatalogState.Incomplete, info.LastWriteTimeUtc, 0, null, "the backup file is missing; only its sidecar is left"));
+            }
+        }
+
+        entries.Sort((a, b) => b.CreatedUtc.CompareTo(a.CreatedUtc) is var order and not 0 ? order : string.CompareOrdinal(b.Path, a.Path));
+        return entries;
+    }
+
+    /// <summary>
+    /// The complete backup a user means by <paramref name="nameOrFile"/>: its file name (with or without
+    /// <c>.db</c>), or else the newest complete backup of that name.
+    /// </summary>
+    public static CatalogEntry? Find(IReadOnlyList<CatalogEntry> catalog, string nameOrFile)
+    {
+        var file = nameOrFile.EndsWith(".db", StringComparison.Ordinal) ? nameOrFile : nameOrFile + ".db";
+        return catalog.FirstOrDefault(e => e.State == CatalogState.Complete && e.FileName == file)
+            ?? catalog.FirstOrDefault(e => e.State == CatalogState.Complete && e.Sidecar!.Name == nameOrFile);
+    }
+
+    /// <summary>The newest verified restore point, if any.</summary>
+    public static CatalogEntry? NewestVerified(IReadOnlyList<CatalogEntry> catalog)
+        => catalog.FirstOrDefault(e => e.Verified);
+
+    private static CatalogEntry Describe(string file)
+    {
+        var info = new FileInfo(file);
+        var sidecarPath = file + BackupSidecar.Suffix;
+        if (!File.Exists(sidecarPath))
+        {
+            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "no sidecar: the backup did not finish");
+        }
+
+        BackupSidecar sidecar;
+        try
+        {
+            sidecar = BackupSidecar.Load(sidecarPath);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "unreadable sidecar: " + e.Message);
+        }
+
+        if (sidecar.SizeBytes != info.Length)
+        {
+            return new CatalogEntry(
+                file, CatalogState.Incomplete, sidecar.CreatedUtc, info.Length, sidecar,
+                string.Create(CultureInfo.InvariantCulture, $"the file has {info.Length} bytes but its sidecar recorded {sidecar.SizeBytes}"));
+        }
+
+        return new CatalogEntry(file, CatalogState.Complete, sidecar.CreatedUtc, info.Length, sidecar, null);
+    }
+}

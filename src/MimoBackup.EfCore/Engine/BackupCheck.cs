@@ -1,0 +1,70 @@
+using Microsoft.Data.Sqlite;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>The outcome of re-checking a file against what its sidecar promised.</summary>
+internal sealed record BackupCheckResult(bool Passed, string Detail, Verification? Verification);
+
+/// <summary>
+/// Re-checks a stored backup (SPEC §5): SQLite header, SHA-256 against the sidecar, integrity check and row
+/// counts. A backup is a file nobody writes, so it is opened immutable and never locked.
+/// </summary>
+internal static class BackupCheck
+{
+    private static ReadOnlySpan<byte> Header => "SQLite format 3\0"u8;
+
+    public static bool HasSqliteHeader(string path)
+    {
+        Span<byte> header = stackalloc byte[16];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual(Header);
+    }
+
+    /// <summary>Checks <paramref name="path"/>; with a sidecar, also its hash and row counts.</summary>
+    public static BackupCheckResult Run(string path, BackupSidecar? sidecar, MimoVerification mode, CancellationToken cancellationToken)
+    {
+        if (!HasSqliteHeader(path))
+        {
+            return new BackupCheckResult(false, "it is not a SQLite database (no SQLite header)", null);
+        }
+
+        Verification verification;
+        try
+        {
+            verification = BackupVerifier.Verify(path, mode, cancellationToken);
+        }
+        catch (Exception e) when (Unreadable(e) is { } damage)
+        {
+            return new BackupCheckResult(false, "SQLite cannot read it: " + damage.Message, null);
+        }
+
+        if (sidecar is not null && !string.Equals(verification.Sha256, sidecar.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return new BackupCheckResult(false, $"its SHA-256 is {verification.Sha256[..12]}…, its sidecar recorded {sidecar.Sha256[..Math.Min(12, sidecar.Sha256.Length)]}…: the file changed after it was taken", verification);
+        }
+
+        if (!verification.Passed)
+        {
+            return new BackupCheckResult(false, $"{verification.Method} said: {verification.Result}", verification);
+        }
+
+        if (sidecar is not null)
+        {
+            var losses = DatabaseRestore.Differences(sidecar.Census, verification.Census);
+            if (losses.Count > 0)
+            {
+                return new BackupCheckResult(false, "its rows differ from its sidecar: " + string.Join("; ", losses), verification);
+            }
+        }
+
+        return new BackupCheckResult(true, sidecar is null ? $"{verification.Method} ok" : $"SHA-256 matches, {verification.Method} ok", verification);
+    }
+
+    internal static SqliteException? Unreadable(Exception e)
+        => e switch
+        {
+            SqliteException { SqliteErrorCode: SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase } sqlite => sqlite,
+            AggregateException aggregate => aggregate.InnerExceptions.Select(Unreadable).FirstOrDefault(x => x is not null),
+            _ => null,
+        };
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using MimoBackup.EfCore.Internal;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>What to restore, where to, and where the pre-restore backup goes.</summary>
+internal sealed record RestoreRequest
+{
+    /// <summary>A backup or any SQLite file.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The sidecar of <see cref="Source"/> when it is one of our backups: its hash and row counts are checked.</summary>
+    public BackupSidecar? SourceSidecar { get; init; }
+
+    public required string DatabasePath { get; init; }
+    public required string BackupFolder { get; init; }
+    public required OriginFacts Origin { get; init; }
+    public MigrationFacts? Migrations { get; init; }
+    public MimoVerification Verify { get; init; } = MimoVerification.Full;
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>What a restore did: the pre-restore backup to undo it with, and how the content got in.</summary>
+internal sealed record RestoreResult(string Source, string? PreRestorePath, bool PreRestoreVerified, string Method, DatabaseCensus Census, TimeSpan Duration);
+
+/// <summary>
+/// Restores a database (SPEC §5): check the source, keep a pre-restore backup, copy with the online backup
+/// API into the live database inside one write transaction — other connections see the old or the new
+/// content, never a mix, and a killed restore rolls back — then compare row counts with the source.
+/// </summary>
+internal static class DatabaseRestore
+{
+    public static RestoreResult Run(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var source = Path.GetFullPath(request.Source);
+        var database = Path.GetFullPath(request.DatabasePath);
+        if (string.Equals(source, database, StringComparison.Ordinal))
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the database itself; restoring it onto itself would do nothing");
+        }
+
+        DatabaseCensus? expected = null;
+        if (request.SourceSidecar is { } sidecar)
+        {
+            var check = BackupCheck.Run(source, sidecar, request.Verify, cancellationToken);
+            if (!check.Passed)
+            {
+                throw new MimoException(MimoError.RestoreSourceRejected, source, check.Detail);
+            }
+
+            expected = check.Verification!.Census;
+        }
+        else if (!BackupCheck.HasSqliteHeader(source))
+        {
+            throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
+        }
+
+        var (preRestore, preRestoreVerified) = KeepCurrent(request, database, cancellationToken);
+        var (method, census) = Copy(request, source, database, expected, cancellationToken);
+        var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
+        var differences = Differences(census, restored);
+        if (differences.Count > 0)
+        {
+            throw new MimoException(MimoError.RestoreMismatch, database, string.Join("; ", differences), preRestore ?? "(none: the database did not exist)");
+        }
+
+        return new RestoreResult(source, preRestore, preRestoreVerified, method, restored, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Keeps what is there now. A database too damaged for a verified backup is still kept, byte for byte and
+    /// marked unverified: nothing is overwritten before a copy of it exists.
+    /// </summary>
+    private static (string? Path, bool Verified) KeepCurrent(RestoreRequest request, string database, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(database) || new FileInfo(database).Length == 0)
+        {
+            return (null, false);
+        }
+
+        try
+        {
+            var backup = BackupWriter.Take(new BackupRequest
+            {
+                DatabasePath = database,
+                BackupFolder = request.BackupFolder,
+                Kind = BackupKind.PreRestore,
+                Origin = request.Origin,
+                Migrations = request.Migrations,
+                Verify = request.Verify,
+                BusyTimeout = request.BusyTimeout,
+                Clock = request.Clock,
+            }, cancellationToken);
+            return (backup.Path, true);
+        }
+        catch (MimoException e) when (e.Error == MimoError.DatabaseLocked)
+        {
+            throw new MimoException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
+        }
+        catch (MimoException e) when (e.Error == MimoError.VerificationFailed || e.Error == MimoError.NotASqliteDatabase || e.Error == MimoError.SnapshotFailed)
+        {
+            return (KeepDamaged(request, database, e.Message), false);
+        }
+    }
+
+    private static string KeepDamaged(RestoreRequest request, string database, string reason)
+    {
+        var folder = Path.GetFullPath(request.BackupFolder);
+        Directory.CreateDirectory(folder);
+        var created = request.Clock.GetUtcNow();
+        var stem = BackupKind.PreRestore + "_" + created.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
+        var temporary = Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix);
+        try
+        {
+            FileDurability.CreateOwnerOnly(temporary);
+            File.Copy(database, temporary, overwrite: true);
+            FileDurability.FlushFile(temporary);
+            var path = BackupWriter.MoveIntoPlace(temporary, folder, stem);
+            if (File.Exists(database + "-wal"))
+            {
+                // Under the copy's name SQLite would replay it, so whatever the WAL held stays recoverable.
+                File.Copy(database + "-wal", path + "-wal");
+            }
+
+            var sidecar = new BackupSidecar
+            {
+                Kind = BackupKind.PreRestore,
+                Name = BackupKind.PreRestore,
+                File = Path.GetFileName(path),
+                CreatedUtc = created,
+                Source = new SidecarSource(database, new FileInfo(database).Length, "unknown", 0, 0, "unknown"),
+                SizeBytes = new FileInfo(path).Length,
+                Sha256 = BackupVerifier.Sha256Of(path, CancellationToken.None),
+                Verification = new SidecarVerification("none", "kept unverified: " + reason, false, request.Clock.GetUtcNow(), 0),
+                Tables = [],
+                Migrations = request.Migrations,
+                Origin = request.Origin,
+            };
+            FileDurability.WriteAtomically(path + BackupSidecar.Suffix, sidecar.ToUtf8());
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MimoException(MimoError.BackupFolderNotWritable, e, folder, e.Message);
+        }
+        finally
+        {
+            FileDurability.DeleteQuietly(temporary);
+        }
+    }
+
+    private static (string Method, DatabaseCensus Census) Copy(RestoreRequest request, string source, string database, DatabaseCensus? expected, CancellationToken cancellationToken)
+    {
+        // A checked backup is a file nobody writes: immutable, no locks. Any other file may be live, so it
+        // is read inside one read transaction that both checks it and feeds the copy.
+        using var reader = expected is null ? OpenReadOnly(source, request.BusyTimeout) : SqliteFacts.OpenImmutable(source);
+        DatabaseCensus census;
+        SqliteFacts.Execute(reader, "BEGIN");
+        try
+        {
+            census = expected ?? CheckArbitrarySource(reader, source, request.Verify, cancellationToken);
+            if (Healthy(database))
+            {
+                try
+                {
+                    using var live = SqliteFacts.OpenUnpooled(database, request.BusyTimeout);
+                    using var interrupt = SqliteFacts.InterruptOn(live, cancellationToken);
+                    reader.BackupDatabase(live);
+                    return ("online backup API into the live database", census);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
+                {
+                    throw new MimoException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase)
+                {
+                    // The live file is too damaged to write into; its bytes are already kept, so replace it whole.
+                }
+            }
+
+            Replace(reader, database, cancellationToken);
+            return ("new file renamed over the damaged or missing database", census);
+        }
+        finally
+        {
+            SqliteFacts.Execute(reader, "COMMIT");
+        }
+    }
+
+    private static DatabaseCensus CheckArbitrarySource(SqliteConnection reader, string source, MimoVerification mode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var method = mode == MimoVerification.Quick ? "quick_check" : "integrity_check";
+            var lines = new List<string>();
+            using (var interrupt = SqliteFacts.InterruptOn(reader, cancellationToken))
+            using (var check = reader.CreateCommand())
+            {
+                check.CommandText = $"PRAGMA {method}(20)";
+                using var rows = check.ExecuteReader();
+                while (rows.Read())
+                {
+                    lines.Add(rows.GetString(0));
+                }
+            }
+
+            if (lines is not ["ok"])
+            {
+                throw new MimoException(MimoError.RestoreSourceRejected, source, $"{method} said: {string.Join("; ", lines)}");
+            }
+
+            return DatabaseCensus.Take(reader, cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase)
+        {
+            throw new MimoException(MimoError.RestoreSourceRejected, e, source, "SQLite cannot read it: " + e.Message);
+        }
+    }
+
+    /// <summary>The restored file is complete and flushed before it takes the database's name.</summary>
+    private static void Replace(SqliteConnection reader, string database, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(database)!;
+        Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, "." + Path.GetFileName(database) + "." + Guid.NewGuid().ToString("N")[..8] + ".restoring");
+        try
+        {
+            FileDurability.CreateOwnerOnly(temporary);
+            using (var target = SqliteFacts.OpenUnpooled(temporary, TimeSpan.FromSeconds(1)))
+            using (var interrupt = SqliteFacts.InterruptOn(target, cancellationToken))
+            {
+                reader.BackupDatabase(target);
+            }
+
+            FileDurability.FlushFile(temporary);
+
+            // A WAL left by the old file would be replayed onto the new one.
+            File.Delete(database + "-wal");
+            File.Delete(database + "-shm");
+            File.Move(temporary, database, overwrite: true);
+            FileDurability.FlushDirectory(folder);
+        }
+        finally
+        {
+            FileDurability.DeleteQuietly(temporary);
+        }
+    }
+
+    private static bool Healthy(string database)
+        => File.Exists(database) && new FileInfo(database).Length > 0 && BackupCheck.HasSqliteHeader(database);
+
+    private static SqliteConnection OpenReadOnly(string path, TimeSpan busyTimeout)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString());
+        connection.Open();
+        SqliteFacts.Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
+        return connection;
+    }
+
+    private static DatabaseCensus CensusOfLive(string database, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout);
+        return DatabaseCensus.Take(connection, cancellationToken);
+    }
+
+    /// <summary>Every table and column whose counts differ, either way.</summary>
+    internal static List<string> Differences(DatabaseCensus expected, DatabaseCensus actual)
+    {
+        var differences = new List<string>();
+        foreach (var table in expected.Tables)
+        {
+            var found = actual.Find(table.Name);
+            if (found is null)
+            {
+                differences.Add($"{table.Name} is missing");
+            }
+            else if (found.Rows != table.Rows)
+            {
+                differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table.Name}: {table.Rows:N0} rows expected, {found.Rows:N0} found"));
+            }
+        }
+
+        differences.AddRange(actual.Tables.Where(t => expected.Find(t.Name) is null).Select(t => $"{t.Name} is not in the backup"));
+        return differences;
+    }
+}
