@@ -35,12 +35,13 @@ internal static class BackupCheck
         }
         catch (Exception e) when (Unreadable(e) is { } damage)
         {
-            return new BackupCheckResult(false, "SQLite cannot read it: " + damage.Message, null);
+            var changed = sidecar is null ? null : HashMismatch(BackupVerifier.Sha256Of(path, cancellationToken), sidecar);
+            return new BackupCheckResult(false, (changed is null ? "" : changed + "; ") + "SQLite cannot read it: " + damage.Message, null);
         }
 
-        if (sidecar is not null && !string.Equals(verification.Sha256, sidecar.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (sidecar is not null && HashMismatch(verification.Sha256, sidecar) is { } mismatch)
         {
-            return new BackupCheckResult(false, $"its SHA-256 is {verification.Sha256[..12]}…, its sidecar recorded {sidecar.Sha256[..Math.Min(12, sidecar.Sha256.Length)]}…: the file changed after it was taken", verification);
+            return new BackupCheckResult(false, mismatch, verification);
         }
 
         if (!verification.Passed)
@@ -59,6 +60,10 @@ internal static class BackupCheck
 
         return new BackupCheckResult(true, sidecar is null ? $"{verification.Method} ok" : $"SHA-256 matches, {verification.Method} ok", verification);
     }
+
+    private static string? HashMismatch(string sha256, BackupSidecar sidecar)
+        => string.Equals(sha256, sidecar.Sha256, StringComparison.OrdinalIgnoreCase) ? null
+            : $"its SHA-256 is {sha256[..12]}…, its sidecar recorded {sidecar.Sha256[..Math.Min(12, sidecar.Sha256.Length)]}…: the file changed after it was taken";
 
     internal static SqliteException? Unreadable(Exception e)
         => e switch
