@@ -187,6 +187,19 @@ public sealed class BackupPruneTests : IDisposable
     }
 
     [Fact]
+    public void Run_unwritable_audit_log_is_a_MIMO107_warning_and_the_prune_still_happens()
+    {
+        var expired = Take(TimeSpan.FromDays(40));
+        Take(TimeSpan.FromDays(1));
+        Directory.CreateDirectory(Path.Combine(Backups, AuditLog.FileName)); // Unwritable even for root.
+
+        var result = BackupPrune.Run(Backups, Policy, _now, dryRun: false);
+
+        Assert.Equal("MIMO107", Assert.Single(result.Warnings).Error.Code);
+        Assert.False(File.Exists(expired.Path));
+    }
+
+    [Fact]
     public void Run_missing_folder_decides_nothing_and_creates_nothing()
     {
         var result = BackupPrune.Run(Backups, Policy, _now, dryRun: false);

@@ -33,7 +33,12 @@ internal static partial class BackupPrune
 {
     public const string SidecarUnreadable = "kept: sidecar unreadable";
 
-    /// <summary>Decides, deletes what the policy lets go (unless <paramref name="dryRun"/>), and appends one "prune" audit line.</summary>
+    /// <summary>
+    /// Decides, deletes what the policy lets go (unless <paramref name="dryRun"/>) and appends one "prune" line to the
+    /// folder's audit log. A backup's sidecar is deleted before its <c>.db</c>: interrupted in between, what is left is
+    /// a <c>.db</c> without sidecar, which nothing offers as a restore point and the next prune removes as a leftover.
+    /// Failures to delete or to write the audit log are warnings (MIMO403, MIMO107): pruning is never fatal.
+    /// </summary>
     public static PruneResult Run(string folder, RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -45,12 +50,13 @@ internal static partial class BackupPrune
             return new PruneResult(folder, dryRun, decisions, []);
         }
 
+        // Past this point the run finishes: a cancelled prune must still leave its audit line.
+        cancellationToken.ThrowIfCancellationRequested();
         var files = items.ToDictionary(i => i.Candidate.Name, i => i.Files, StringComparer.Ordinal);
         var warnings = new List<MimoException>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var decision in decisions.Where(d => !d.Keep))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             foreach (var file in files[decision.Name])
             {
                 try
@@ -59,9 +65,9 @@ internal static partial class BackupPrune
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    warnings.Add(new MimoException(MimoError.PruneDeleteFailed, e, file, e.Message));
+                    warnings.Add(new MimoException(MimoError.PruneDeleteFailed, e, file, e.Message.TrimEnd('.')));
                     failed.Add(decision.Name);
-                    break; // The sidecar went first: a .db left behind is an incomplete leftover, never a half backup.
+                    break; // What is left is either the whole backup or a .db without sidecar: never a sidecar without data.
                 }
             }
         }
@@ -72,7 +78,15 @@ internal static partial class BackupPrune
         }
 
         var result = new PruneResult(folder, dryRun, decisions, warnings) { Failed = failed };
-        new AuditLog(folder).Append("prune", AuditDetails(result, policy), now);
+        try
+        {
+            new AuditLog(folder).Append("prune", AuditDetails(result, policy), now);
+        }
+        catch (MimoException e)
+        {
+            warnings.Add(e);
+        }
+
         return result;
     }
 
@@ -132,7 +146,7 @@ internal static partial class BackupPrune
         foreach (var file in files.Values)
         {
             if ((file.Name.EndsWith(".db", StringComparison.Ordinal) && !files.ContainsKey(file.Name + BackupSidecar.Suffix) && BackupName().IsMatch(file.Name))
-                || TemporaryName().IsMatch(file.Name))
+                || (file.Name.Contains(BackupWriter.TemporarySuffix, StringComparison.Ordinal) && TemporaryName().IsMatch(file.Name)))
             {
                 items.Add(Leftover(file));
             }
