@@ -215,7 +215,7 @@ internal static partial class BackupPrune
     [GeneratedRegex(@"^(\..+\.[0-9a-f]{8}\.tmp(-journal|-wal|-shm)?|.+\.db\.meta\.json\.[0-9a-f]{8}\.tmp)$", RegexOptions.CultureInvariant)]
     private static partial Regex TemporaryName();
 
-    [GeneratedRegex(@"_(\d{8}_\d{6})(?:_\d+)?(?:\.db|\.)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"_(\d{8}_\d{6})(?:_\d+)?\.", RegexOptions.CultureInvariant)]
     private static partial Regex Stamp();
 }
 
