@@ -44,6 +44,61 @@ public sealed class MimoBackupOptionsBuilder
         return With(Settings with { FreshBackupMinutes = minutes });
     }
 
+    /// <summary>How many days every backup is kept (<c>MimoRetentionDays</c>, default 30).</summary>
+    /// <param name="days">From 1 to 36500.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder RetentionDays(int days)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 36_500);
+        return With(Settings with { RetentionDays = days });
+    }
+
+    /// <summary>
+    /// For how many months, after the retention days, the newest backup of each calendar month is kept
+    /// (<c>MimoRetentionMonths</c>, default 12).
+    /// </summary>
+    /// <param name="months">From 0 (no monthly backups) to 1200.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder RetentionMonths(int months)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(months);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(months, 1200);
+        return With(Settings with { RetentionMonths = months });
+    }
+
+    /// <summary>Prunes old backups after every automatic backup (<c>MimoAutoPrune</c>, default true).</summary>
+    /// <param name="autoPrune">False to prune only on request.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder AutoPrune(bool autoPrune = true) => With(Settings with { AutoPrune = autoPrune });
+
+    /// <summary>A second folder every verified backup and its sidecar are copied to (<c>MimoMirrorDir</c>, default none).</summary>
+    /// <param name="folder">An absolute folder (e.g. a mounted share), or one relative to the current folder.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder MirrorDirectory(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return With(Settings with { MirrorDir = MimoSettings.ParseFolder(MimoSettings.MirrorDirName, folder) });
+    }
+
+    /// <summary>Prints a notification line for every backup, skip, refusal, restore and prune (<c>MimoNotifyOnBackup</c>, default true).</summary>
+    /// <param name="notify">False for no notification lines.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder NotifyOnBackup(bool notify = true) => With(Settings with { NotifyOnBackup = notify });
+
+    /// <summary>
+    /// A shell command run for every backup, skip, refusal, restore and prune with the event as JSON on its standard
+    /// input (<c>MimoNotifyCommand</c>, default none). A command that fails or takes longer than 10 seconds is a
+    /// warning, never an error.
+    /// </summary>
+    /// <param name="command">Run with <c>/bin/sh -c</c>, or <c>cmd /c</c> on Windows.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder NotifyCommand(string command)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        return With(Settings with { NotifyCommand = MimoSettings.ParseCommand(MimoSettings.NotifyCommandName, command) });
+    }
+
     internal void Load(CodeSettings settings) => Settings = settings;
 
     private MimoBackupOptionsBuilder With(CodeSettings settings)

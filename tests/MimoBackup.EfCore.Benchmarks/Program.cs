@@ -7,6 +7,16 @@ using MimoBackup.EfCore.Engine;
 // Times MimoBackup's snapshot and verified backup against cp, `sqlite3 .backup`, the three-step
 // `.backup` + `integrity_check` + `sha256sum`, and `sqlite3 -json`, all in the same run on the same
 // generated WAL databases. Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR]
+// `--retention [N]` instead times retention on a folder of N backups (default 10000): scan + decide, a dry-run prune,
+// a full deserialisation of every sidecar for comparison, and one real prune.
+if (args.Contains("--retention"))
+{
+    return Retention(
+        int.Parse(args.SkipWhile(a => a != "--retention").Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "10000", CultureInfo.InvariantCulture),
+        int.Parse(Option("--runs", "5"), CultureInfo.InvariantCulture),
+        Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark")));
+}
+
 var sizes = Option("--sizes", "10,100,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var runs = int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture);
 var folder = Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark"));
@@ -86,6 +96,81 @@ double Measure(string label, string candidate, double mib, Action action)
     var median = times.Order().ElementAt(times.Count / 2);
     Console.WriteLine($"{label,-10} {candidate,-44} {median,10:0.000} {mib / median,8:0}");
     return median;
+}
+
+// N backups every 105 minutes back from now (about two years for 10000), app 1.x, 2.x then 3.x, every 500th
+// pinned: real sidecars cloned from one real backup of a five-table database, each beside a tiny .db.
+static int Retention(int count, int runs, string root)
+{
+    var folder = Path.Combine(root, "retention");
+    if (Directory.Exists(folder))
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+
+    Directory.CreateDirectory(folder);
+    SQLitePCL.Batteries_V2.Init();
+    var database = Path.Combine(folder, "source.db");
+    using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+    {
+        connection.Open();
+        Run(connection, string.Concat(Enumerable.Range(1, 5).Select(i => $"CREATE TABLE T{i} (Id INTEGER PRIMARY KEY, A TEXT, B REAL, C BLOB); INSERT INTO T{i} (A) VALUES ('x');")));
+    }
+
+    var template = BackupWriter.Take(Request(database, Path.Combine(folder, "template"), MimoVerification.Quick), CancellationToken.None).Sidecar;
+    var backups = Path.Combine(folder, "backups");
+    Directory.CreateDirectory(backups);
+    var now = DateTimeOffset.UtcNow;
+    var generate = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        var created = now.AddMinutes(-105.0 * i);
+        var name = "pre-migration_" + created.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture) + ".db";
+        var version = i > count * 2 / 3 ? "1.4.0" : i > count / 3 ? "2.2.0" : "3.0.1";
+        var sidecar = template with
+        {
+            File = name,
+            CreatedUtc = created,
+            SizeBytes = 1,
+            Pinned = i % 500 == 499,
+            Origin = template.Origin with { AppVersion = version },
+        };
+        File.WriteAllBytes(Path.Combine(backups, name), [0]);
+        File.WriteAllBytes(Path.Combine(backups, name + BackupSidecar.Suffix), sidecar.ToUtf8());
+    }
+
+    var policy = RetentionPolicy.Default;
+    Console.WriteLine($"Retention over {count} backups ({template.ToUtf8().Length} bytes per sidecar), generated in {generate.Elapsed.TotalSeconds:0.0} s; "
+        + $"median of {runs} runs after one warm-up; {Environment.ProcessorCount} cores");
+    var decided = BackupPrune.Preview(backups, policy, now);
+    Console.WriteLine($"{"scan + decide (BackupPrune.Preview)",-52} {Median(runs, () => BackupPrune.Preview(backups, policy, now)),8:0.000} s");
+    Console.WriteLine($"{"dry-run prune (BackupPrune.Run, dryRun: true)",-52} {Median(runs, () => BackupPrune.Run(backups, policy, now, dryRun: true)),8:0.000} s");
+    Console.WriteLine($"{"decide only (RetentionPolicy.Decide)",-52} {Median(runs, () => policy.Decide([.. decided.Select(d => d.Candidate)], now)),8:0.000} s");
+    Console.WriteLine($"{"for comparison: BackupSidecar.Load of every sidecar",-52} {Median(runs, () => Directory.GetFiles(backups, "*" + BackupSidecar.Suffix).Select(BackupSidecar.Load).Count()),8:0.000} s");
+    var prune = Stopwatch.StartNew();
+    var result = BackupPrune.Run(backups, policy, now, dryRun: false);
+    Console.WriteLine($"{"real prune (once)",-52} {prune.Elapsed.TotalSeconds,8:0.000} s: deleted {result.Deleted.Count()}, kept {result.Kept.Count()}");
+    foreach (var reason in result.Kept.GroupBy(d => d.Reason.StartsWith("kept: monthly", StringComparison.Ordinal) ? "kept: monthly" : d.Reason).OrderBy(g => g.Key, StringComparer.Ordinal))
+    {
+        Console.WriteLine($"  {reason.Key}: {reason.Count()}");
+    }
+
+    Directory.Delete(folder, recursive: true);
+    return 0;
+
+    static double Median(int runs, Action action)
+    {
+        action();
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        return times.Order().ElementAt(times.Count / 2);
+    }
 }
 
 static BackupRequest Request(string database, string output, MimoVerification verification) => new()

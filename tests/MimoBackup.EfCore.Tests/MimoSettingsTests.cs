@@ -24,6 +24,51 @@ public class MimoSettingsTests
         Assert.Equal(MimoVerification.Full, settings.Verify);
         Assert.Equal(15, settings.FreshBackupMinutes);
         Assert.Equal(SettingSource.Default, settings.EnabledSource);
+        Assert.Equal(30, settings.RetentionDays);
+        Assert.Equal(12, settings.RetentionMonths);
+        Assert.True(settings.AutoPrune);
+        Assert.Null(settings.MirrorDir);
+        Assert.True(settings.NotifyOnBackup);
+        Assert.Null(settings.NotifyCommand);
+        Assert.Equal(new Engine.RetentionPolicy(30, 12), settings.Retention);
+    }
+
+    [Fact]
+    public void Resolve_retention_mirror_and_notify_settings_follow_the_same_precedence()
+    {
+        var code = new CodeSettings
+        {
+            RetentionDays = 7, RetentionMonths = 3, AutoPrune = true, MirrorDir = "/code-mirror", NotifyOnBackup = true, NotifyCommand = "code-cmd",
+        };
+        var build = Build(
+            ("MimoRetentionDays", "14"), ("MimoRetentionMonths", "0"), ("MimoAutoPrune", "false"), ("MimoMirrorDir", "/build-mirror"),
+            ("MimoNotifyOnBackup", "false"), ("MimoNotifyCommand", "build-cmd"));
+        var environment = Environment(("MimoRetentionDays", "60"), ("MimoAutoPrune", "TRUE"), ("MimoNotifyCommand", "cat > /tmp/evt.json"));
+
+        var fromCode = MimoSettings.Resolve(NoEnvironment, null, code, Here);
+        var fromBuild = MimoSettings.Resolve(NoEnvironment, build, code, Here);
+        var fromEnvironment = MimoSettings.Resolve(environment, build, code, Here);
+
+        Assert.Equal((7, 3, true, Path.GetFullPath("/code-mirror"), true, "code-cmd"),
+            (fromCode.RetentionDays, fromCode.RetentionMonths, fromCode.AutoPrune, fromCode.MirrorDir, fromCode.NotifyOnBackup, fromCode.NotifyCommand));
+        Assert.Equal((14, 0, false, Path.GetFullPath("/build-mirror"), false, "build-cmd"),
+            (fromBuild.RetentionDays, fromBuild.RetentionMonths, fromBuild.AutoPrune, fromBuild.MirrorDir, fromBuild.NotifyOnBackup, fromBuild.NotifyCommand));
+        Assert.Equal((60, 0, true, Path.GetFullPath("/build-mirror"), false, "cat > /tmp/evt.json"),
+            (fromEnvironment.RetentionDays, fromEnvironment.RetentionMonths, fromEnvironment.AutoPrune, fromEnvironment.MirrorDir, fromEnvironment.NotifyOnBackup, fromEnvironment.NotifyCommand));
+    }
+
+    [Fact]
+    public void OptionsBuilder_sets_the_retention_mirror_and_notify_code_settings()
+    {
+        var builder = new MimoBackupOptionsBuilder()
+            .RetentionDays(10).RetentionMonths(0).AutoPrune(false).MirrorDirectory("mirror").NotifyOnBackup(false).NotifyCommand("notify-send backup");
+
+        Assert.Equal(
+            new CodeSettings { RetentionDays = 10, RetentionMonths = 0, AutoPrune = false, MirrorDir = "mirror", NotifyOnBackup = false, NotifyCommand = "notify-send backup" },
+            builder.Settings);
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.RetentionDays(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.RetentionMonths(-1));
+        Assert.Equal(Path.GetFullPath("/work-dir/mirror"), MimoSettings.Resolve(NoEnvironment, null, builder.Settings, Here).MirrorDir);
     }
 
     [Fact]
@@ -55,6 +100,14 @@ public class MimoSettingsTests
     [InlineData("MimoFreshBackupMinutes", "-1")]
     [InlineData("MimoFreshBackupMinutes", "0")]
     [InlineData("MimoFreshBackupMinutes", "ten")]
+    [InlineData("MimoRetentionDays", "0")]
+    [InlineData("MimoRetentionDays", "-5")]
+    [InlineData("MimoRetentionDays", "thirty")]
+    [InlineData("MimoRetentionDays", "36501")]
+    [InlineData("MimoRetentionMonths", "-1")]
+    [InlineData("MimoRetentionMonths", "1.5")]
+    [InlineData("MimoAutoPrune", "yes")]
+    [InlineData("MimoNotifyOnBackup", "on")]
     public void Resolve_invalid_value_is_an_error_naming_the_setting(string name, string value)
     {
         var fromEnvironment = Assert.Throws<MimoException>(() => MimoSettings.Resolve(Environment((name, value)), null, null, Here));
@@ -72,11 +125,13 @@ public class MimoSettingsTests
     [Fact]
     public void Resolve_relative_folders_resolve_against_where_they_were_written()
     {
-        var fromBuild = MimoSettings.Resolve(NoEnvironment, Build(("MimoBackupDir", "safe")), null, Here);
-        var fromEnvironment = MimoSettings.Resolve(Environment(("MimoBackupDir", "safe")), null, null, Here);
+        var fromBuild = MimoSettings.Resolve(NoEnvironment, Build(("MimoBackupDir", "safe"), ("MimoMirrorDir", "share")), null, Here);
+        var fromEnvironment = MimoSettings.Resolve(Environment(("MimoBackupDir", "safe"), ("MimoMirrorDir", "share")), null, null, Here);
 
         Assert.Equal(Path.GetFullPath("/app/bin/safe"), fromBuild.BackupDir);
         Assert.Equal(Path.GetFullPath("/work-dir/safe"), fromEnvironment.BackupDir);
+        Assert.Equal(Path.GetFullPath("/app/bin/share"), fromBuild.MirrorDir);
+        Assert.Equal(Path.GetFullPath("/work-dir/share"), fromEnvironment.MirrorDir);
     }
 
     [Fact]

@@ -139,6 +139,20 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "MIMO212", MimoExitCode.Done,
         "The terminal logger hides this command's report (it shows messages only at -v:detailed).",
         "Run it again with -tl:off or -v:d to read it; the command itself ran.");
+    public static readonly MimoError MirrorFailed = new(
+        "MIMO401", MimoExitCode.Failed,
+        "The backup '{0}' could not be copied to the mirror folder '{1}': {2}.",
+        "The backup itself is complete and verified; make MimoMirrorDir writable (or unset it), and the next backup is mirrored again.");
+
+    public static readonly MimoError NotifyFailed = new(
+        "MIMO402", MimoExitCode.Failed,
+        "The notification command '{0}' failed: {1}.",
+        "Fix MimoNotifyCommand: it gets the event as JSON on standard input and must exit 0 within {2} seconds; the operation itself was not affected.");
+
+    public static readonly MimoError PruneDeleteFailed = new(
+        "MIMO403", MimoExitCode.Failed,
+        "Prune could not delete '{0}': {1}.",
+        "Make the backup folder writable; the file was left in place and the next prune tries again.");
 
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
@@ -147,7 +161,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         DestructiveMigrationRefused, DropRefused,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
-        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport,
+        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, MirrorFailed, NotifyFailed, PruneDeleteFailed,
     ];
 }
 

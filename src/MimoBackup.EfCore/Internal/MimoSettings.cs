@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Internal;
 
@@ -20,6 +21,12 @@ internal sealed record CodeSettings
     public bool? SkipBackup { get; init; }
     public MimoVerification? Verify { get; init; }
     public int? FreshBackupMinutes { get; init; }
+    public int? RetentionDays { get; init; }
+    public int? RetentionMonths { get; init; }
+    public bool? AutoPrune { get; init; }
+    public string? MirrorDir { get; init; }
+    public bool? NotifyOnBackup { get; init; }
+    public string? NotifyCommand { get; init; }
 }
 
 /// <summary>The settings file the package's build targets write beside the app assembly.</summary>
@@ -98,6 +105,12 @@ internal sealed record MimoSettings
     public const string SkipBackupName = "MimoSkipBackup";
     public const string VerifyName = "MimoVerify";
     public const string FreshBackupMinutesName = "MimoFreshBackupMinutes";
+    public const string RetentionDaysName = "MimoRetentionDays";
+    public const string RetentionMonthsName = "MimoRetentionMonths";
+    public const string AutoPruneName = "MimoAutoPrune";
+    public const string MirrorDirName = "MimoMirrorDir";
+    public const string NotifyOnBackupName = "MimoNotifyOnBackup";
+    public const string NotifyCommandName = "MimoNotifyCommand";
 
     public bool Enabled { get; init; } = true;
     public SettingSource EnabledSource { get; init; }
@@ -115,6 +128,24 @@ internal sealed record MimoSettings
 
     public int FreshBackupMinutes { get; init; } = 15;
 
+    public int RetentionDays { get; init; } = 30;
+
+    public int RetentionMonths { get; init; } = 12;
+
+    /// <summary>Prune (SPEC §6) after every automatic backup.</summary>
+    public bool AutoPrune { get; init; } = true;
+
+    /// <summary>Absolute folder every verified backup is copied to, or null for none.</summary>
+    public string? MirrorDir { get; init; }
+
+    /// <summary>Print a notification line for every backup, skip, refusal, restore and prune.</summary>
+    public bool NotifyOnBackup { get; init; } = true;
+
+    /// <summary>A shell command that receives each event as JSON on standard input, or null for none.</summary>
+    public string? NotifyCommand { get; init; }
+
+    public RetentionPolicy Retention => new(RetentionDays, RetentionMonths);
+
     /// <summary>The settings file that was read, if any.</summary>
     public string? SettingsFilePath { get; init; }
 
@@ -131,10 +162,16 @@ internal sealed record MimoSettings
         var (skip, skipSource) = Pick(SkipBackupName, environment, build, code.SkipBackup.HasValue, code.SkipBackup.GetValueOrDefault(), false, ParseBool);
         var (verify, _) = Pick(VerifyName, environment, build, code.Verify.HasValue, code.Verify.GetValueOrDefault(), MimoVerification.Full, ParseVerify);
         var (fresh, _) = Pick(FreshBackupMinutesName, environment, build, code.FreshBackupMinutes.HasValue, code.FreshBackupMinutes.GetValueOrDefault(), 15, ParseMinutes);
+        var (days, _) = Pick(RetentionDaysName, environment, build, code.RetentionDays.HasValue, code.RetentionDays.GetValueOrDefault(), 30, ParseRetentionDays);
+        var (months, _) = Pick(RetentionMonthsName, environment, build, code.RetentionMonths.HasValue, code.RetentionMonths.GetValueOrDefault(), 12, ParseRetentionMonths);
+        var (autoPrune, _) = Pick(AutoPruneName, environment, build, code.AutoPrune.HasValue, code.AutoPrune.GetValueOrDefault(), true, ParseBool);
+        var (notify, _) = Pick(NotifyOnBackupName, environment, build, code.NotifyOnBackup.HasValue, code.NotifyOnBackup.GetValueOrDefault(), true, ParseBool);
+        var (command, _) = Pick<string?>(NotifyCommandName, environment, build, code.NotifyCommand is not null, code.NotifyCommand, null, ParseCommand);
         var (dir, dirSource) = Pick<string?>(BackupDirName, environment, build, code.BackupDir is not null, code.BackupDir, null, ParseFolder);
+        var (mirror, mirrorSource) = Pick<string?>(MirrorDirName, environment, build, code.MirrorDir is not null, code.MirrorDir, null, ParseFolder);
 
         // MSBuild paths were made absolute by the targets; others are relative to where the command runs.
-        var backupDir = dir is null ? null : Path.GetFullPath(dir, dirSource == SettingSource.MSBuild && build is not null
+        string? Absolute(string? folder, SettingSource source) => folder is null ? null : Path.GetFullPath(folder, source == SettingSource.MSBuild && build is not null
             ? Path.GetDirectoryName(build.Path)!
             : currentDirectory);
 
@@ -147,7 +184,13 @@ internal sealed record MimoSettings
             SkipBuildId = skip && skipSource == SettingSource.MSBuild ? build?.BuildId : null,
             Verify = verify,
             FreshBackupMinutes = fresh,
-            BackupDir = backupDir,
+            BackupDir = Absolute(dir, dirSource),
+            RetentionDays = days,
+            RetentionMonths = months,
+            AutoPrune = autoPrune,
+            MirrorDir = Absolute(mirror, mirrorSource),
+            NotifyOnBackup = notify,
+            NotifyCommand = command,
         };
     }
 
@@ -197,6 +240,21 @@ internal sealed record MimoSettings
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes is > 0 and <= 525_600
             ? minutes
             : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of minutes from 1 to 525600");
+
+    internal static int ParseRetentionDays(string name, string value)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36_500
+            ? days
+            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of days from 1 to 36500");
+
+    internal static int ParseRetentionMonths(string name, string value)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var months) && months is >= 0 and <= 1200
+            ? months
+            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of months from 0 to 1200");
+
+    internal static string ParseCommand(string name, string value)
+        => value.Contains('\0', StringComparison.Ordinal)
+            ? throw new MimoException(MimoError.InvalidSetting, name, value.Replace("\0", "\\0", StringComparison.Ordinal), "a shell command")
+            : value;
 
     internal static string ParseFolder(string name, string value)
         => value.IndexOfAny(['\0', '\n', '\r']) < 0
