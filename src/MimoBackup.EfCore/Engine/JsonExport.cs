@@ -45,8 +45,8 @@ internal static class JsonExport
             using var connection = Open(database, request.BusyTimeout);
             using var interrupt = SqliteFacts.InterruptOn(connection, cancellationToken);
 
-            // Reads through a memory map skip a copy per page; the read transaction pins one snapshot for every table.
-            SqliteFacts.Execute(connection, $"PRAGMA mmap_size = {SqliteFacts.MmapBytes}");
+            // One read transaction pins one snapshot for every table. No memory map, unlike the snapshot: mapped pages
+            // would count in the process's resident memory, which must stay flat whatever the database's size.
             SqliteFacts.Execute(connection, "BEGIN");
             try
             {
