@@ -50,6 +50,29 @@ public sealed class JsonExportTests : IDisposable
     }
 
     [Fact]
+    public void Export_import_of_a_utf16_database_keeps_its_text()
+    {
+        var copy = _temp.File("copy.db");
+        foreach (var database in new[] { Database, copy })
+        {
+            using var connection = TempFolder.Open(database);
+            TempFolder.Execute(connection, "PRAGMA encoding = 'UTF-16le'; CREATE TABLE Words (Id INTEGER PRIMARY KEY, Word TEXT, Extra);");
+        }
+
+        using (var connection = TempFolder.Open(Database))
+        {
+            TempFolder.Execute(connection, "INSERT INTO Words (Word, Extra) VALUES ('täble 😀', X'00FF'), ('', 1.5), (char(0) || 'x', 'ü');");
+        }
+
+        var first = Export(Database, "first.json");
+        JsonImport.Load(new ImportRequest { DatabasePath = copy, ImportPath = first.Path }, CancellationToken.None);
+
+        Assert.Contains("[1,\"täble 😀\",{\"b\":\"AP8=\"}]", File.ReadAllText(first.Path, Encoding.UTF8), StringComparison.Ordinal);
+        Assert.Equal(ExportSamples.Content(Database), ExportSamples.Content(copy));
+        Assert.Equal(ExportSamples.WithoutTimeAndSource(first.Path), ExportSamples.WithoutTimeAndSource(Export(copy, "second.json").Path));
+    }
+
+    [Fact]
     public void Export_writes_the_manifest_first_with_counts_columns_and_last_migration()
     {
         ExportSamples.Create(Database, seed: 1, rows: 30);
