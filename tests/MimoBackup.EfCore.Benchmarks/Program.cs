@@ -6,7 +6,9 @@ using MimoBackup.EfCore.Engine;
 
 // Times MimoBackup's snapshot and verified backup against cp, `sqlite3 .backup`, the three-step
 // `.backup` + `integrity_check` + `sha256sum`, and `sqlite3 -json`, all in the same run on the same
-// generated WAL databases. Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR]
+// generated WAL databases; then the JSON export against `sqlite3 -json` and the import, with the peak
+// memory of each measured in a child process.
+// Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR] [--sections backup,export] [--export-size 1024]
 // `--retention [N]` instead times retention on a folder of N backups (default 10000): scan + decide, a dry-run prune,
 // a full deserialisation of every sidecar for comparison, and one real prune.
 if (args.Contains("--retention"))
@@ -17,6 +19,18 @@ if (args.Contains("--retention"))
         Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark")));
 }
 
+if (args is ["export-child", var exportSource, var exportTarget])
+{
+    return Child(() => JsonExport.Write(new ExportRequest { DatabasePath = exportSource, ExportPath = exportTarget }, CancellationToken.None).Rows);
+}
+
+if (args is ["import-child", var importTarget, var importFile])
+{
+    return Child(() => JsonImport.Load(new ImportRequest { DatabasePath = importTarget, ImportPath = importFile }, CancellationToken.None).Rows);
+}
+
+var sections = Option("--sections", "backup,export").Split(',');
+var exportSize = int.Parse(Option("--export-size", "1024"), CultureInfo.InvariantCulture);
 var sizes = Option("--sizes", "10,100,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var runs = int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture);
 var folder = Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark"));
@@ -28,7 +42,7 @@ Console.WriteLine($"SQLite in-process {Shell("sqlite3", "-version").Split(' ')[0
 Console.WriteLine();
 Console.WriteLine($"{"database",-10} {"candidate",-44} {"median s",10} {"MiB/s",8}");
 
-foreach (var size in sizes)
+foreach (var size in sections.Contains("backup") ? sizes : [])
 {
     var database = Generate(folder, size);
     var walBytes = new FileInfo(database + "-wal").Length;
@@ -64,6 +78,11 @@ foreach (var size in sizes)
     Console.WriteLine();
 }
 
+if (sections.Contains("export"))
+{
+    ExportSection(exportSize);
+}
+
 Clear(Path.Combine(folder, "out"));
 foreach (var file in Directory.GetFiles(folder, "t-*"))
 {
@@ -71,6 +90,66 @@ foreach (var file in Directory.GetFiles(folder, "t-*"))
 }
 
 return 0;
+
+// Export vs `sqlite3 -json` (both write a file; ours also flushes it to disk), then export and import each
+// once more in a child process whose peak resident memory (VmHWM) is the proof that memory stays flat.
+void ExportSection(int size)
+{
+    var database = Generate(folder, size);
+    var mib = (new FileInfo(database).Length + new FileInfo(database + "-wal").Length) / 1048576.0;
+    var label = $"{size} MiB";
+    var rows = Count(database, "SELECT count(*) FROM Memories");
+    Console.WriteLine($"{label,-10} JSON export: Memories holds {rows:N0} rows");
+    var shellJson = Target("shell.json");
+    var json = Measure(label, "sqlite3 -json select * > file", mib, () => Shell("sh", "-c", "sqlite3 -json \"$0\" 'SELECT * FROM Memories' > \"$1\"", database, shellJson));
+    var exportFile = Target("export.json");
+    var export = Measure(label, "MimoBackup JSON export (every table, flushed)", mib,
+        () => JsonExport.Write(new ExportRequest { DatabasePath = database, ExportPath = exportFile }, CancellationToken.None));
+    Console.WriteLine($"{label,-10} export file {new FileInfo(exportFile).Length / 1048576.0:0} MiB, sqlite3 -json file {new FileInfo(shellJson).Length / 1048576.0:0} MiB; "
+        + $"export rows/s {rows / export:N0}; throughput export / sqlite3 -json = {json / export:0.00} (target >= 1.00)");
+
+    var (exportPeak, exportSeconds) = RunChild("export-child", database, Target("child.json"));
+    Console.WriteLine($"{label,-10} export in a child process: {exportSeconds:0.000} s, peak RSS {exportPeak / 1024.0:0} MiB (target < 150 MiB)");
+
+    var copy = Target("import.db");
+    CreateSchemaLike(database, copy);
+    var (importPeak, importSeconds) = RunChild("import-child", copy, exportFile);
+    Console.WriteLine($"{label,-10} import in a child process: {importSeconds:0.000} s, {rows / importSeconds:N0} rows/s, "
+        + $"{new FileInfo(exportFile).Length / 1048576.0 / importSeconds:0} MiB/s of JSON, peak RSS {importPeak / 1024.0:0} MiB");
+    if (Count(copy, "SELECT count(*) FROM Memories") != rows)
+    {
+        throw new InvalidOperationException("the import lost rows");
+    }
+
+    File.Delete(shellJson);
+    File.Delete(exportFile);
+    File.Delete(copy);
+}
+
+(long PeakKib, double Seconds) RunChild(string mode, string first, string second)
+{
+    var self = Environment.ProcessPath!;
+    var start = new ProcessStartInfo(self) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(ExportRequest).Assembly.Location.Replace("MimoBackup.EfCore.dll", "MimoBackup.EfCore.Benchmarks.dll", StringComparison.Ordinal));
+    }
+
+    foreach (var argument in new[] { mode, first, second })
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd().Split(' ');
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{mode} failed: {string.Join(' ', output)}");
+    }
+
+    return (long.Parse(output[0], CultureInfo.InvariantCulture), double.Parse(output[1], CultureInfo.InvariantCulture));
+}
 
 string Option(string name, string fallback)
     => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -171,6 +250,48 @@ static int Retention(int count, int runs, string root)
 
         return times.Order().ElementAt(times.Count / 2);
     }
+}
+
+// The child's answer: its peak resident memory (VmHWM, KiB) and the seconds the work took.
+static int Child(Func<long> work)
+{
+    SQLitePCL.Batteries_V2.Init();
+    var clock = Stopwatch.StartNew();
+    work();
+    var seconds = clock.Elapsed.TotalSeconds;
+    var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+    Console.Write(FormattableString.Invariant($"{peak} {seconds}"));
+    return 0;
+}
+
+static long Count(string database, string sql)
+{
+    using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = sql;
+    return (long)command.ExecuteScalar()!;
+}
+
+// A database at the same (no) migration with the same tables and indexes and no rows: what import expects.
+static void CreateSchemaLike(string source, string target)
+{
+    var statements = new List<string>();
+    using (var connection = new SqliteConnection($"Data Source={source};Pooling=False"))
+    {
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            statements.Add(reader.GetString(0));
+        }
+    }
+
+    using var copy = new SqliteConnection($"Data Source={target};Pooling=False");
+    copy.Open();
+    Run(copy, string.Join(";\n", statements));
 }
 
 static BackupRequest Request(string database, string output, MimoVerification verification) => new()

@@ -139,6 +139,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "MIMO212", MimoExitCode.Done,
         "The terminal logger hides this command's report (it shows messages only at -v:detailed).",
         "Run it again with -tl:off or -v:d to read it; the command itself ran.");
+
     public static readonly MimoError MirrorFailed = new(
         "MIMO401", MimoExitCode.Failed,
         "The backup '{0}' could not be copied to the mirror folder '{1}': {2}.",
@@ -153,6 +154,55 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "MIMO403", MimoExitCode.Failed,
         "Prune could not delete '{0}': {1}.",
         "Make the backup folder writable; the file was left in place and the next prune tries again.");
+    public static readonly MimoError ExportUnwritable = new(
+        "MIMO501", MimoExitCode.Failed,
+        "The export file '{0}' cannot be written: {1}.",
+        "Make its folder writable or free space, then export again; no partial export file was left.");
+
+    public static readonly MimoError ImportMalformed = new(
+        "MIMO502", MimoExitCode.Failed,
+        "The export file '{0}' is malformed or truncated at {1}: {2}.",
+        "Import a complete file written by MimoExport; everything was rolled back and the database was not changed.");
+
+    public static readonly MimoError ImportFormatVersion = new(
+        "MIMO503", MimoExitCode.Failed,
+        "The export file '{0}' has format version {1}; this version of MimoBackup reads version {2}.",
+        "Import it with the MimoBackup version that wrote it, or export again with this one; the database was not changed.");
+
+    public static readonly MimoError ImportMigrationMismatch = new(
+        "MIMO504", MimoExitCode.Refused,
+        "Refused: the export file '{0}' was written at migration {1}, but the database '{2}' is at migration {3}.",
+        "Migrate the database to {1} first (dotnet ef database update {1}), then import again; the database was not changed.");
+
+    public static readonly MimoError ImportUnknownTable = new(
+        "MIMO505", MimoExitCode.Failed,
+        "The export file '{0}' holds {1}, which the database '{2}' does not have.",
+        "Import into a database created by the same migrations as the exported one; the database was not changed.");
+
+    public static readonly MimoError ImportValueRejected = new(
+        "MIMO506", MimoExitCode.Failed,
+        "The export file '{0}' has a value that does not fit at {1}: {2}.",
+        "Correct that row, or import into a database with the schema it was exported from; everything was rolled back.");
+
+    public static readonly MimoError ImportForeignKeyViolated = new(
+        "MIMO507", MimoExitCode.Failed,
+        "The export file '{0}' breaks a foreign key at {1}: the row it refers to in table '{2}' does not exist.",
+        "Add the row it refers to, or correct the reference; everything was rolled back and the database was not changed.");
+
+    public static readonly MimoError ImportFileUnreadable = new(
+        "MIMO508", MimoExitCode.BadUsage,
+        "The export file '{0}' cannot be opened: {1}.",
+        "Check the path of the file to import; the database was not changed.");
+
+    public static readonly MimoError ExportSourceUnreadable = new(
+        "MIMO509", MimoExitCode.Failed,
+        "The database '{0}' cannot be read for export: {1}.",
+        "Check that the file is a readable SQLite database; no export file was written.");
+
+    public static readonly MimoError ImportFailed = new(
+        "MIMO510", MimoExitCode.Failed,
+        "The import into '{0}' failed at {1}: {2}.",
+        "Everything was rolled back and the database was not changed; remove the cause named and import again.");
 
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
@@ -162,6 +212,8 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         DestructiveMigrationRefused, DropRefused,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
         ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, MirrorFailed, NotifyFailed, PruneDeleteFailed,
+        ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,
+        ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
     ];
 }
 
