@@ -76,11 +76,25 @@ public sealed class GuardTests(PackedPackage package, ITestOutputHelper log)
         Assert.Contains("dotnet msbuild -t:MimoBackup", refused.Output, StringComparison.Ordinal);
         Assert.Equal(fingerprint, SampleApp.Fingerprint(database));
 
-        Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
+        Log(_app.Msbuild("MimoBackup", database)).ShouldSucceed();
         Log(_app.Dotnet(["ef", "database", "drop", "--force", "--no-build"], environment)).ShouldSucceed();
 
         Assert.False(File.Exists(database));
         Assert.Single(SampleApp.Backups(database));
+    }
+
+    [Fact]
+    public void Revert_all_with_skip_after_a_manual_backup_with_the_MimoBackup_target_succeeds()
+    {
+        var database = Seeded("manual");
+        Log(_app.Msbuild("MimoBackup", database)).ShouldSucceed();
+        var backup = Assert.Single(SampleApp.Backups(database));
+
+        var update = Ef(database, ["database", "update", "0", "--no-build"], Skip).ShouldSucceed();
+
+        Assert.Contains("covered by", update.Output, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(backup), update.Output, StringComparison.Ordinal);
+        Assert.Empty(SampleApp.AppliedMigrations(database));
     }
 
     private string Seeded(string name)

@@ -64,6 +64,15 @@ internal sealed class SampleApp
     public ProcessResult Ef(string database, IEnumerable<string> arguments, Dictionary<string, string?>? environment = null)
         => Dotnet(["ef", .. arguments, "--connection", "Data Source=" + database], environment);
 
+    /// <summary>
+    /// One of the package's MSBuild targets, as a user runs it in the project folder, on the already built app;
+    /// with a database, the app's connection string is pointed at it through the environment.
+    /// </summary>
+    public ProcessResult Msbuild(string target, string? database, params string[] properties)
+        => Dotnet(
+            ["msbuild", "-nologo", "-t:" + target, "-p:MimoNoBuild=true", .. properties],
+            database is null ? null : new Dictionary<string, string?> { ["ConnectionStrings__Mimo"] = "Data Source=" + database });
+
     /// <summary>Runs the built sample itself (seed, stats) against the given database file.</summary>
     public ProcessResult Run(string database, params string[] arguments)
         => Dotnet(
