@@ -42,7 +42,9 @@ public sealed class ManualOperationsTests(PackedPackage package, ITestOutputHelp
             stream.Write("this is no longer a database"u8);
         }
 
-        var status = Log(app.Msbuild("MimoStatus", null)).ShouldSucceed();
+        // Without MimoNoBuild the target builds the app first, as dotnet-ef does.
+        var status = Log(app.Dotnet(["msbuild", "-nologo", "-t:MimoStatus"])).ShouldSucceed();
+        Assert.Contains("MimoSample -> ", status.Output, StringComparison.Ordinal);
         Assert.Contains("cannot be read", status.Output, StringComparison.Ordinal);
 
         var restore = Log(app.Msbuild("MimoRestore", null, "-p:MimoRestoreFrom=before-corruption")).ShouldSucceed();
@@ -93,6 +95,12 @@ public sealed class ManualOperationsTests(PackedPackage package, ITestOutputHelp
         Refused(app.Msbuild("MimoRestore", database, "-p:MimoRestoreFrom=nothing-like-it"), "MIMO202", 2);
         Refused(app.Msbuild("MimoRestore", database), "MIMO209", 2);
         Refused(app.Msbuild("MimoBackup", database, "-p:MimoBackupName=../escape"), "MIMO201", 2);
+        Refused(app.Msbuild("MimoStatus", database, "-p:MimoContext=NoSuchContext"), "MIMO208", 1);
+
+        // MimoContext picks the context by name; MimoDatabase names the file whatever the app configures.
+        Assert.Contains("Mimo: database ", Log(app.Msbuild("MimoStatus", database, "-p:MimoContext=MemoryContext")).ShouldSucceed().Output, StringComparison.Ordinal);
+        var elsewhere = Log(app.Msbuild("MimoStatus", null, "-p:MimoDatabase=" + database)).ShouldSucceed();
+        Assert.Contains(database, elsewhere.Output, StringComparison.Ordinal);
 
         Assert.Equal(fingerprint, SampleApp.Fingerprint(database));
         Assert.Equal(backups, SampleApp.Backups(database).Length);
