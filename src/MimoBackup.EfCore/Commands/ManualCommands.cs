@@ -20,7 +20,7 @@ internal static class ManualCommands
     private static readonly JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The verbs, as the runner and the targets name them.</summary>
-    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status"];
+    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "export", "import"];
 
     public static MimoExitCode Run(string verb, CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
         => verb switch
@@ -30,6 +30,8 @@ internal static class ManualCommands
             "restore" => Restore(target, options, output, clock, cancellationToken),
             "verify" => Verify(target, options, output, clock, cancellationToken),
             "status" => Status(target, options, output, clock),
+            "export" => Export(target, options, output, clock, cancellationToken),
+            "import" => Import(target, options, output, clock, cancellationToken),
             _ => throw new MimoException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
         };
 
@@ -305,6 +307,111 @@ internal static class ManualCommands
         if (warnings.Count == 0)
         {
             output.Information($"{Prefix}no warnings.");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    public static MimoExitCode Export(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var file = options["ExportFile"]
+            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoExport needs -p:MimoExportFile=<file to write, e.g. memories.json>");
+        RequireDatabase(target);
+        var result = JsonExport.Write(
+            new ExportRequest { DatabasePath = target.DatabasePath, ExportPath = file, BusyTimeout = target.BusyTimeout, Clock = clock },
+            cancellationToken);
+
+        new AuditLog(target.BackupFolder).Append("export", new JsonObject
+        {
+            ["database"] = target.DatabasePath,
+            ["file"] = result.Path,
+            ["lastMigration"] = result.LastMigration,
+            ["tables"] = result.Tables.Count,
+            ["rows"] = result.Rows,
+            ["bytes"] = result.Bytes,
+            ["durationMs"] = (long)result.Duration.TotalMilliseconds,
+        }, clock.GetUtcNow());
+
+        output.Information(
+            $"{Prefix}exported {Display(target.DatabasePath)} to {Display(result.Path)} ({result.Tables.Count} tables, {Count(result.Rows)} rows, "
+            + $"{Size(result.Bytes)}, last migration {result.LastMigration ?? "(none)"}) in {Seconds(result.Duration)}. "
+            + $"To load it into a database at the same migration: dotnet msbuild -t:MimoImport -p:MimoImportFile={Display(result.Path)}");
+        return MimoExitCode.Done;
+    }
+
+    public static MimoExitCode Import(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var file = options["ImportFile"]
+            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoImport needs -p:MimoImportFile=<file written by MimoExport, e.g. memories.json>");
+        if (!File.Exists(target.DatabasePath))
+        {
+            // Import replaces rows, never the schema: the database must exist at the file's migration already.
+            throw new MimoException(MimoError.NoDatabase,
+                $"'{target.DatabasePath}' does not exist, and an import needs the database at the export file's migration: create it with dotnet ef database update first");
+        }
+
+        // An empty database has nothing to lose (and no schema: the migration check refuses it with MIMO504).
+        BackupResult? preImport = null;
+        Func<BackupResult>? takeBackup = DatabaseContent.IsEmpty(target.DatabasePath, target.BusyTimeout) ? null : () => preImport = BackupWriter.Take(
+            new BackupRequest
+            {
+                DatabasePath = target.DatabasePath,
+                BackupFolder = target.BackupFolder,
+                Kind = BackupKind.PreImport,
+                Verify = target.Settings.Verify,
+                BusyTimeout = target.BusyTimeout,
+                Migrations = target.MigrationFacts,
+                Origin = target.Origin,
+                Clock = clock,
+            },
+            cancellationToken);
+
+        ImportResult result;
+        try
+        {
+            result = JsonImport.Load(
+                new ImportRequest { DatabasePath = target.DatabasePath, ImportPath = file, BusyTimeout = target.BusyTimeout, TakeBackupFirst = takeBackup },
+                cancellationToken);
+        }
+        catch (MimoException e) when (preImport is not null)
+        {
+            // Refused after the backup: the database was rolled back, and the backup stays, on the record.
+            new AuditLog(target.BackupFolder).Append("import", new JsonObject
+            {
+                ["database"] = target.DatabasePath,
+                ["file"] = Path.GetFullPath(file),
+                ["failed"] = e.Error.Code,
+                ["preImport"] = preImport.Path,
+            }, clock.GetUtcNow());
+            output.Information($"{Prefix}the import was rolled back; the pre-import backup {Display(preImport.Path)} holds the unchanged content.");
+            throw;
+        }
+
+        new AuditLog(target.BackupFolder).Append("import", new JsonObject
+        {
+            ["database"] = target.DatabasePath,
+            ["file"] = Path.GetFullPath(file),
+            ["lastMigration"] = result.LastMigration,
+            ["tables"] = result.Tables.Count,
+            ["rows"] = result.Rows,
+            ["bytes"] = result.Bytes,
+            ["preImport"] = result.Backup?.Path,
+            ["preImportSha256"] = result.Backup?.Sidecar.Sha256,
+            ["durationMs"] = (long)result.Duration.TotalMilliseconds,
+        }, clock.GetUtcNow());
+
+        output.Information(
+            $"{Prefix}imported {Display(Path.GetFullPath(file))} into {Display(target.DatabasePath)} ({result.Tables.Count} tables, {Count(result.Rows)} rows, "
+            + $"{Size(result.Bytes)}, at migration {result.LastMigration ?? "(none)"}; foreign_key_check ok) in {Seconds(result.Duration)}.");
+        if (result.Backup is { } backup)
+        {
+            output.Information(
+                $"{Prefix}the previous content is in {Display(backup.Path)} (verified pre-import backup, {Size(backup.Sidecar.SizeBytes)}, "
+                + $"{Count(backup.Sidecar.Census.TotalRows)} rows). To undo: {RestoreCommand(backup.Path)}");
+        }
+        else
+        {
+            output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} was empty).");
         }
 
         return MimoExitCode.Done;

@@ -12,7 +12,7 @@ internal sealed record ExportedColumn(string Name, string Type, bool NotNull, in
 internal sealed record ExportedTable(string Name, string Sql, bool WithoutRowid, bool Strict, IReadOnlyList<ExportedColumn> Columns, long Rows);
 
 /// <summary>
-/// The JSON export format (docs-export-format.md): a manifest, then the rows of every table, one JSON array
+/// The JSON export format (README, "Export and import"): a manifest, then the rows of every table, one JSON array
 /// per row whose cells keep their SQLite storage class. Shared by <see cref="JsonExport"/> and <see cref="JsonImport"/>.
 /// </summary>
 internal static class ExportFormat

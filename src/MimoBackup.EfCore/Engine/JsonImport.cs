@@ -481,7 +481,7 @@ internal static class JsonImport
             }
         }
 
-        /// <summary>Binds the current cell with its own storage class (docs-export-format.md).</summary>
+        /// <summary>Binds the current cell with its own storage class (README, "Export and import").</summary>
         private void Bind(sqlite3 db, sqlite3_stmt insert, int index, string column)
         {
             int rc;
