@@ -19,6 +19,21 @@ internal sealed record CommandTarget(
 
     public MigrationFacts? MigrationFacts => Applied is null ? null : new MigrationFacts(Applied, null, "none", Pending ?? [], []);
 
+    /// <summary>A backup of this database of the given kind, with this target's settings and facts.</summary>
+    public BackupRequest BackupRequest(string kind, TimeProvider clock, string? name = null, bool pinned = false) => new()
+    {
+        DatabasePath = DatabasePath,
+        BackupFolder = BackupFolder,
+        Kind = kind,
+        Name = name,
+        Pinned = pinned,
+        Verify = Settings.Verify,
+        BusyTimeout = BusyTimeout,
+        Migrations = MigrationFacts,
+        Origin = Origin,
+        Clock = clock,
+    };
+
     /// <summary>A target known only by its file: the <c>MimoDatabase</c> override without a DbContext.</summary>
     public static CommandTarget ForFile(string databasePath, MimoSettings settings)
         => new(

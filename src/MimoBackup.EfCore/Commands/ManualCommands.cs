@@ -44,21 +44,7 @@ internal static class ManualCommands
         }
 
         RequireDatabase(target);
-        var backup = BackupWriter.Take(
-            new BackupRequest
-            {
-                DatabasePath = target.DatabasePath,
-                BackupFolder = target.BackupFolder,
-                Kind = BackupKind.Manual,
-                Name = name,
-                Pinned = options.Flag("Pin"),
-                Verify = target.Settings.Verify,
-                BusyTimeout = target.BusyTimeout,
-                Migrations = target.MigrationFacts,
-                Origin = target.Origin,
-                Clock = clock,
-            },
-            cancellationToken);
+        var backup = BackupWriter.Take(target.BackupRequest(BackupKind.Manual, clock, name, options.Flag("Pin")), cancellationToken);
 
         var sidecar = backup.Sidecar;
         new AuditLog(target.BackupFolder).Append("backup", new JsonObject
@@ -352,19 +338,7 @@ internal static class ManualCommands
 
         // An empty database has nothing to lose (and no schema: the migration check refuses it with MIMO504).
         BackupResult? preImport = null;
-        Func<BackupResult>? takeBackup = DatabaseContent.IsEmpty(target.DatabasePath, target.BusyTimeout) ? null : () => preImport = BackupWriter.Take(
-            new BackupRequest
-            {
-                DatabasePath = target.DatabasePath,
-                BackupFolder = target.BackupFolder,
-                Kind = BackupKind.PreImport,
-                Verify = target.Settings.Verify,
-                BusyTimeout = target.BusyTimeout,
-                Migrations = target.MigrationFacts,
-                Origin = target.Origin,
-                Clock = clock,
-            },
-            cancellationToken);
+        Func<BackupResult>? takeBackup = DatabaseContent.IsEmpty(target.DatabasePath, target.BusyTimeout) ? null : () => preImport = BackupWriter.Take(target.BackupRequest(BackupKind.PreImport, clock), cancellationToken);
 
         ImportResult result;
         try

@@ -157,7 +157,7 @@ internal static class DatabaseRestore
     {
         // A checked backup is a file nobody writes: immutable, no locks. Any other file may be live, so it
         // is read inside one read transaction that both checks it and feeds the copy.
-        using var reader = expected is null ? OpenReadOnly(source, request.BusyTimeout) : SqliteFacts.OpenImmutable(source);
+        using var reader = expected is null ? SqliteFacts.OpenUnpooled(source, request.BusyTimeout, readOnly: true) : SqliteFacts.OpenImmutable(source);
         DatabaseCensus census;
         SqliteFacts.Execute(reader, "BEGIN");
         try
@@ -252,20 +252,6 @@ internal static class DatabaseRestore
 
     private static bool Healthy(string database)
         => File.Exists(database) && new FileInfo(database).Length > 0 && BackupCheck.HasSqliteHeader(database);
-
-    private static SqliteConnection OpenReadOnly(string path, TimeSpan busyTimeout)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-        }.ToString());
-        connection.Open();
-        SqliteFacts.Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
-        return connection;
-    }
 
     private static DatabaseCensus CensusOfLive(string database, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {

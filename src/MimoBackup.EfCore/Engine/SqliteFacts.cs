@@ -17,13 +17,13 @@ internal static class SqliteFacts
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>A read-write connection that leaves no file handle behind after Dispose.</summary>
-    public static SqliteConnection OpenUnpooled(string path, TimeSpan busyTimeout)
+    /// <summary>A connection (read-write unless asked otherwise) that leaves no file handle behind after Dispose.</summary>
+    public static SqliteConnection OpenUnpooled(string path, TimeSpan busyTimeout, bool readOnly = false)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
         }.ToString());
