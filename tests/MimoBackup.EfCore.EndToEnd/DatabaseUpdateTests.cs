@@ -47,8 +47,8 @@ public sealed class DatabaseUpdateTests
         // After migrating, the dropped column with data in it is reported, in the output and the audit log.
         Assert.Contains("Engrams.LegacyScore vanished", update.Output, StringComparison.Ordinal);
         var audit = SampleApp.Audit(database);
-        Assert.Equal(["backup", "comparison"], audit.Select(e => (string?)e["event"]));
-        Assert.Contains(audit[1]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
+        Assert.Equal(["backup", "prune", "comparison"], audit.Select(e => (string?)e["event"]));
+        Assert.Contains(audit[2]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
     }
 
     [Fact]

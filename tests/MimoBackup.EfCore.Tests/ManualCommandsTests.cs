@@ -46,8 +46,7 @@ public sealed class ManualCommandsTests : IDisposable
         Assert.True(sidecar.Verification.Passed);
         Assert.Contains(output.Lines, l => l.Contains("verified backup", StringComparison.Ordinal) && l.Contains("pinned", StringComparison.Ordinal)
             && l.Contains("-p:MimoRestoreFrom=" + Path.GetFileName(backup), StringComparison.Ordinal));
-        var audit = new AuditLog(Backups).Read().Single();
-        Assert.Equal("backup", (string?)audit["event"]);
+        var audit = new AuditLog(Backups).Read().Single(l => (string?)l["event"] == "backup");
         Assert.Equal(backup, (string?)audit["backup"]);
     }
 
@@ -114,12 +113,12 @@ public sealed class ManualCommandsTests : IDisposable
         Assert.Equal(MimoExitCode.Done, Run("list", output));
 
         var header = output.Information.Single(l => l.StartsWith("NAME", StringComparison.Ordinal));
-        foreach (var column in new[] { "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED" })
+        foreach (var column in new[] { "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED", "RETENTION" })
         {
             Assert.Contains(column, header, StringComparison.Ordinal);
         }
 
-        Assert.Contains(output.Information, l => l.StartsWith("first_", StringComparison.Ordinal) && l.Contains("backup", StringComparison.Ordinal) && l.TrimEnd().EndsWith("yes", StringComparison.Ordinal));
+        Assert.Contains(output.Information, l => l.StartsWith("first_", StringComparison.Ordinal) && l.Contains("backup", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\syes\s+pinned$"));
         Assert.Contains(output.Information, l => l.StartsWith("second_", StringComparison.Ordinal));
         Assert.Contains(output.Information, l => l.StartsWith("pre-migration_20260101_000000.db", StringComparison.Ordinal) && l.Contains("INCOMPLETE", StringComparison.Ordinal));
         Assert.Contains(output.Information, l => l.StartsWith(".backup_20260101_000000.1234abcd.tmp", StringComparison.Ordinal) && l.Contains("INCOMPLETE", StringComparison.Ordinal));

@@ -83,14 +83,14 @@ public sealed class RuntimeMigrateTests : IDisposable
     }
 }
 
-public sealed class RuntimeContext(string connectionString, string backups, List<string> lines) : DbContext
+public sealed class RuntimeContext(string connectionString, string backups, List<string> lines, Action<MimoBackupOptionsBuilder>? mimo = null) : DbContext
 {
     public DbSet<RuntimeNote> Notes => Set<RuntimeNote>();
 
     protected override void OnConfiguring(DbContextOptionsBuilder options)
         => options
             .UseSqlite(connectionString)
-            .UseMimoBackup(o => o.BackupDirectory(backups))
+            .UseMimoBackup(o => mimo?.Invoke(o.BackupDirectory(backups)))
             .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 }

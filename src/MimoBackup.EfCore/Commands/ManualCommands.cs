@@ -20,18 +20,19 @@ internal static class ManualCommands
     private static readonly JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The verbs, as the runner and the targets name them.</summary>
-    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "export", "import"];
+    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "prune", "export", "import"];
 
     public static MimoExitCode Run(string verb, CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
         => verb switch
         {
             "backup" => Backup(target, options, output, clock, cancellationToken),
-            "list" => List(target, options, output),
+            "list" => List(target, options, output, clock),
             "restore" => Restore(target, options, output, clock, cancellationToken),
             "verify" => Verify(target, options, output, clock, cancellationToken),
             "status" => Status(target, options, output, clock),
             "export" => Export(target, options, output, clock, cancellationToken),
             "import" => Import(target, options, output, clock, cancellationToken),
+            "prune" => Prune(target, options, output, clock, cancellationToken),
             _ => throw new MimoException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
         };
 
@@ -62,25 +63,28 @@ internal static class ManualCommands
             $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
             + $"{sidecar.Tables.Count} tables, {Count(sidecar.Census.TotalRows)} rows, sha256 {sidecar.Sha256[..12]}…{(sidecar.Pinned ? ", pinned" : "")}) "
             + $"in {Seconds(backup.Duration)}. To restore it: {RestoreCommand(backup.Path)}");
+        Aftercare(target, output).AfterBackup(backup, clock.GetUtcNow(), cancellationToken);
         return MimoExitCode.Done;
     }
 
-    public static MimoExitCode List(CommandTarget target, CommandOptions options, ICommandOutput output)
+    public static MimoExitCode List(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
     {
-        var catalog = BackupCatalog.Read(target.BackupFolder);
+        var folder = SourceFolder(target, options);
         var format = options["Output"] ?? "table";
-        if (format == "json")
-        {
-            output.Information(ToJson(target, catalog).ToJsonString(PlainJson));
-            return MimoExitCode.Done;
-        }
-
-        if (format != "table")
+        if (format is not ("json" or "table"))
         {
             throw new MimoException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
         }
 
-        output.Information($"{Prefix}backups of {Display(target.DatabasePath)} in {Display(target.BackupFolder)}: "
+        var catalog = BackupCatalog.Read(folder);
+        var retention = RetentionOf(folder, target.Settings.Retention, clock.GetUtcNow());
+        if (format == "json")
+        {
+            output.Information(ToJson(target, folder, catalog, retention).ToJsonString(PlainJson));
+            return MimoExitCode.Done;
+        }
+
+        output.Information($"{Prefix}backups of {Display(target.DatabasePath)} in {Display(folder)}: "
             + $"{catalog.Count(e => e.State == CatalogState.Complete)} complete"
             + (catalog.Any(e => e.State != CatalogState.Complete) ? $", {catalog.Count(e => e.State != CatalogState.Complete)} incomplete or leftover" : "")
             + ".");
@@ -90,7 +94,7 @@ internal static class ManualCommands
             return MimoExitCode.Done;
         }
 
-        string[] header = ["NAME", "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED"];
+        string[] header = ["NAME", "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED", "RETENTION"];
         var rows = catalog.Select(e => new[]
         {
             e.FileName,
@@ -104,6 +108,7 @@ internal static class ManualCommands
                 _ => "INCOMPLETE: " + e.Problem,
             },
             e.Pinned ? "yes" : "",
+            retention(e) is { } decision ? (decision.Keep ? BackupAftercare.Bare(decision.Reason) : "prune deletes: " + BackupAftercare.Bare(decision.Reason)) : "-",
         }).ToList();
         foreach (var line in Table(header, rows))
         {
@@ -122,7 +127,7 @@ internal static class ManualCommands
     {
         var from = options["RestoreFrom"]
             ?? throw new MimoException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
-        var (source, sidecar) = ResolveRestoreSource(target, from);
+        var (source, sidecar) = ResolveRestoreSource(target, from, SourceFolder(target, options));
         var result = DatabaseRestore.Run(
             new RestoreRequest
             {
@@ -150,6 +155,8 @@ internal static class ManualCommands
             ["durationMs"] = (long)result.Duration.TotalMilliseconds,
         }, clock.GetUtcNow());
 
+        var now = clock.GetUtcNow();
+        var aftercare = Aftercare(target, output);
         output.Information(
             $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {result.Census.Tables.Count} tables, "
             + $"{Count(result.Census.TotalRows)} rows, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
@@ -158,6 +165,12 @@ internal static class ManualCommands
             if (result.PreRestoreVerified)
             {
                 output.Information($"{Prefix}the previous content is in {Display(preRestore)}. To undo: {RestoreCommand(preRestore)}");
+
+                // The pre-restore backup is a verified backup like any other: it goes to the mirror too.
+                if (target.Settings.MirrorDir is not null && TryLoadSidecar(preRestore) is { } preSidecar)
+                {
+                    aftercare.Mirror(new BackupResult(preRestore, preSidecar, TimeSpan.Zero), now, cancellationToken);
+                }
             }
             else
             {
@@ -167,6 +180,55 @@ internal static class ManualCommands
         else
         {
             output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} did not exist or was empty).");
+        }
+
+        aftercare.Publish(Notifier.Restore(target.DatabasePath, result.Source, result.PreRestorePath, now), now);
+        return MimoExitCode.Done;
+    }
+
+    /// <summary>
+    /// Applies the retention policy (SPEC §6) to the backup folder and, when <c>MimoMirrorDir</c> is set, the mirror
+    /// (<c>-p:MimoSource=backup|mirror</c> picks one); <c>-p:MimoDryRun=true</c> decides without deleting. Every
+    /// decision is printed with its reason. A file that cannot be deleted is a MIMO403 warning, never a failure.
+    /// </summary>
+    public static MimoExitCode Prune(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var dryRun = options.Flag("DryRun");
+        IReadOnlyList<string> folders = Source(options) switch
+        {
+            BackupSource => [target.BackupFolder],
+            MirrorSource => [MirrorFolder(target)],
+            _ => target.Settings.MirrorDir is { } mirror ? [target.BackupFolder, mirror] : [target.BackupFolder],
+        };
+
+        var policy = target.Settings.Retention;
+        var aftercare = Aftercare(target, output);
+        var now = clock.GetUtcNow();
+        foreach (var folder in folders)
+        {
+            output.Information($"{Prefix}{(dryRun ? "dry run, nothing is deleted: " : "")}retention in {Display(folder)}: every backup for {Count(policy.Days)} days "
+                + $"(MimoRetentionDays), then the newest of each month for {Count(policy.Months)} months (MimoRetentionMonths); pinned backups, "
+                + "the last before each major version change and the newest verified backup always stay.");
+            if (aftercare.Prune(folder, dryRun, now, cancellationToken) is not { } result)
+            {
+                continue;
+            }
+
+            if (result.Decisions.Count == 0)
+            {
+                output.Information($"{Prefix}no backups in {Display(folder)}.");
+                continue;
+            }
+
+            var width = result.Decisions.Max(d => d.Name.Length);
+            foreach (var decision in result.Decisions)
+            {
+                var verb = decision.Keep ? "keep" : result.Failed.Contains(decision.Name) ? "NOT DELETED" : dryRun ? "would delete" : "deleted";
+                output.Information($"{Prefix}  {verb,-12} {decision.Name.PadRight(width)}  {BackupAftercare.Bare(decision.Reason)}");
+            }
+
+            output.Information(BackupAftercare.Summary(result));
+            aftercare.Publish(Notifier.Prune(result, now), now);
         }
 
         return MimoExitCode.Done;
@@ -382,6 +444,10 @@ internal static class ManualCommands
             output.Information(
                 $"{Prefix}the previous content is in {Display(backup.Path)} (verified pre-import backup, {Size(backup.Sidecar.SizeBytes)}, "
                 + $"{Count(backup.Sidecar.Census.TotalRows)} rows). To undo: {RestoreCommand(backup.Path)}");
+            if (target.Settings.MirrorDir is not null)
+            {
+                Aftercare(target, output).Mirror(backup, clock.GetUtcNow(), cancellationToken);
+            }
         }
         else
         {
@@ -391,9 +457,10 @@ internal static class ManualCommands
         return MimoExitCode.Done;
     }
 
-    internal static (string Path, BackupSidecar? Sidecar) ResolveRestoreSource(CommandTarget target, string from)
+    internal static (string Path, BackupSidecar? Sidecar) ResolveRestoreSource(CommandTarget target, string from, string? folder = null)
     {
-        var catalog = BackupCatalog.Read(target.BackupFolder);
+        folder ??= target.BackupFolder;
+        var catalog = BackupCatalog.Read(folder);
         var looksLikePath = from.Contains('/', StringComparison.Ordinal) || from.Contains('\\', StringComparison.Ordinal) || File.Exists(from);
         if (!looksLikePath)
         {
@@ -408,7 +475,7 @@ internal static class ManualCommands
                 throw new MimoException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
             }
 
-            throw new MimoException(MimoError.BackupNotFound, from, target.BackupFolder);
+            throw new MimoException(MimoError.BackupNotFound, from, folder);
         }
 
         var path = Path.GetFullPath(from);
@@ -441,7 +508,47 @@ internal static class ManualCommands
         }
     }
 
-    private static JsonObject ToJson(CommandTarget target, IReadOnlyList<CatalogEntry> catalog)
+    private const string BackupSource = "BACKUP";
+    private const string MirrorSource = "MIRROR";
+
+    /// <summary><c>-p:MimoSource</c>, upper-cased: null (not given), <see cref="BackupSource"/> or <see cref="MirrorSource"/>.</summary>
+    private static string? Source(CommandOptions options)
+        => options["Source"] is not { } source ? null
+            : source.ToUpperInvariant() is BackupSource or MirrorSource ? source.ToUpperInvariant()
+            : throw new MimoException(MimoError.InvalidSetting, "MimoSource", source, "'backup', 'mirror'");
+
+    /// <summary>The folder a list or restore reads: the backup folder, or the mirror with <c>-p:MimoSource=mirror</c>.</summary>
+    internal static string SourceFolder(CommandTarget target, CommandOptions options)
+        => Source(options) == MirrorSource ? MirrorFolder(target) : target.BackupFolder;
+
+    private static string MirrorFolder(CommandTarget target)
+        => target.Settings.MirrorDir ?? throw new MimoException(
+            MimoError.BadCommandUsage,
+            $"-p:MimoSource=mirror needs {MimoSettings.MirrorDirName}, which is not set (give -p:{MimoSettings.MirrorDirName}=<folder>, the environment variable, or UseMimoBackup(o => o.MirrorDirectory(...)))");
+
+    /// <summary>What the next prune decides for each entry of a folder's catalog; null for files prune does not consider.</summary>
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, RetentionPolicy policy, DateTimeOffset now)
+    {
+        var decisions = BackupPrune.Preview(folder, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        return e => decisions.TryGetValue(e.FileName, out var decision) || decisions.TryGetValue(e.FileName + BackupSidecar.Suffix, out decision) ? decision : null;
+    }
+
+    private static BackupAftercare Aftercare(CommandTarget target, ICommandOutput output)
+        => new(target.Settings, target.BackupFolder, new AftercareOutput(output));
+
+    private static BackupSidecar? TryLoadSidecar(string backup)
+    {
+        try
+        {
+            return BackupSidecar.Load(backup + BackupSidecar.Suffix);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonObject ToJson(CommandTarget target, string folder, IReadOnlyList<CatalogEntry> catalog, Func<CatalogEntry, RetentionDecision?> retention)
     {
         var backups = new JsonArray();
         foreach (var e in catalog)
@@ -460,10 +567,11 @@ internal static class ManualCommands
                 ["pinned"] = e.Pinned,
                 ["sha256"] = e.Sidecar?.Sha256,
                 ["problem"] = e.Problem,
+                ["retention"] = retention(e) is { } decision ? new JsonObject { ["keep"] = decision.Keep, ["reason"] = decision.Reason } : null,
             });
         }
 
-        return new JsonObject { ["database"] = target.DatabasePath, ["folder"] = target.BackupFolder, ["backups"] = backups };
+        return new JsonObject { ["database"] = target.DatabasePath, ["folder"] = folder, ["backups"] = backups };
     }
 
     internal static IEnumerable<string> Table(string[] header, IReadOnlyList<string[]> rows)
@@ -501,4 +609,12 @@ internal static class ManualCommands
             { TotalDays: < 2 } => $"{(int)age.TotalHours} h {age.Minutes} min",
             _ => $"{(int)age.TotalDays} days",
         };
+}
+
+/// <summary>A command's output as the aftercare of a backup sees it.</summary>
+internal sealed class AftercareOutput(ICommandOutput output) : IMimoOutput
+{
+    public void Information(string line) => output.Information(line);
+
+    public void Warning(string line) => output.Warning(line);
 }

@@ -88,8 +88,10 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
         var size = BackupMigrator.Size(new FileInfo(database).Length);
         if (fresh is null)
         {
+            var refusal = new MimoException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
             audit.Append("refusal", new JsonObject { ["operation"] = "drop", ["database"] = database, ["context"] = context.GetType().FullName }, now);
-            throw new MimoException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
+            new BackupAftercare(settings, folder, output).Publish(Notifier.Refusal(database, refusal, now), now);
+            throw refusal;
         }
 
         var minutes = (now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture);

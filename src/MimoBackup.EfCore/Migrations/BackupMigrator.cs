@@ -139,6 +139,7 @@ internal sealed class BackupMigrator(
 
         var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
         var audit = new AuditLog(folder);
+        var aftercare = new BackupAftercare(settings, folder, output);
         var now = DateTimeOffset.UtcNow;
         var record = new JsonObject
         {
@@ -154,6 +155,7 @@ internal sealed class BackupMigrator(
                 + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
             record["source"] = settings.EnabledSource.ToString();
             audit.Append("disabled", record, now);
+            aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.EnabledName}=false from {Describe(settings.EnabledSource)}", now), now);
             return null;
         }
 
@@ -173,10 +175,12 @@ internal sealed class BackupMigrator(
                     // A skip is for safe migrations; a destructive one needs a recent verified backup to fall back on.
                     if (FreshBackups.Newest(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now) is not { } fresh)
                     {
-                        audit.Append("refusal", record, now);
-                        throw new MimoException(
+                        var refusal = new MimoException(
                             MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive),
                             MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, GuardedDatabaseCreator.TakeBackupCommand);
+                        audit.Append("refusal", record, now);
+                        aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
+                        throw refusal;
                     }
 
                     record["coveredBy"] = fresh.Path;
@@ -188,6 +192,7 @@ internal sealed class BackupMigrator(
                     + $"on {Display(database)} WITHOUT a backup. This skip is recorded in {Display(audit.Path)}"
                     + (settings.SkipBuildId is null ? "." : " and honoured once for this build.") + cover);
                 audit.Append("skip", record, now);
+                aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.SkipBackupName}=true from {Describe(settings.SkipSource)}", now), now);
                 return null;
             }
         }
@@ -217,6 +222,9 @@ internal sealed class BackupMigrator(
         record["sizeBytes"] = sidecar.SizeBytes;
         record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
         audit.Append("backup", record, now);
+
+        // Mirror, prune and notify never fail the migration: their problems are warnings.
+        aftercare.AfterBackup(backup, DateTimeOffset.UtcNow, cancellationToken);
         return session;
     }
 
