@@ -224,6 +224,16 @@ static int Retention(int count, int runs, string root)
     var decided = BackupPrune.Preview(backups, policy, now);
     Console.WriteLine($"{"scan + decide (BackupPrune.Preview)",-52} {Median(runs, () => BackupPrune.Preview(backups, policy, now)),8:0.000} s");
     Console.WriteLine($"{"dry-run prune (BackupPrune.Run, dryRun: true)",-52} {Median(runs, () => BackupPrune.Run(backups, policy, now, dryRun: true)),8:0.000} s");
+    Console.WriteLine($"{"catalog of the folder (BackupCatalog.Read)",-52} {Median(runs, () => BackupCatalog.Read(backups)),8:0.000} s");
+    var listTarget = MimoBackup.EfCore.Commands.CommandTarget.ForFile(database, new MimoBackup.EfCore.Internal.MimoSettings { BackupDir = backups });
+    foreach (var format in new[] { "table", "json" })
+    {
+        var options = new MimoBackup.EfCore.Commands.CommandOptions(new Dictionary<string, string> { ["Output"] = format });
+        var lines = new CountingOutput();
+        Console.WriteLine($"{"MimoBackupList (-p:MimoOutput=" + format + ")",-52} {Median(runs, () => MimoBackup.EfCore.Commands.ManualCommands.List(listTarget, options, lines, TimeProvider.System)),8:0.000} s");
+    }
+
+    Console.WriteLine($"{"MimoBackupPrune -p:MimoDryRun=true (command)",-52} {Median(runs, () => MimoBackup.EfCore.Commands.ManualCommands.Run("prune", listTarget, new MimoBackup.EfCore.Commands.CommandOptions(new Dictionary<string, string> { ["DryRun"] = "true" }), new CountingOutput(), TimeProvider.System, CancellationToken.None)),8:0.000} s");
     Console.WriteLine($"{"decide only (RetentionPolicy.Decide)",-52} {Median(runs, () => policy.Decide([.. decided.Select(d => d.Candidate)], now)),8:0.000} s");
     Console.WriteLine($"{"for comparison: BackupSidecar.Load of every sidecar",-52} {Median(runs, () => Directory.GetFiles(backups, "*" + BackupSidecar.Suffix).Select(BackupSidecar.Load).Count()),8:0.000} s");
     var prune = Stopwatch.StartNew();
@@ -422,4 +432,16 @@ static void Run(SqliteConnection connection, string sql)
     using var command = connection.CreateCommand();
     command.CommandText = sql;
     command.ExecuteNonQuery();
+}
+
+/// <summary>Swallows a command's lines, as a terminal would print them, counting them.</summary>
+internal sealed class CountingOutput : MimoBackup.EfCore.Commands.ICommandOutput
+{
+    public int Lines { get; private set; }
+
+    public void Information(string line) => Lines++;
+
+    public void Warning(string line) => Lines++;
+
+    public void Error(MimoBackup.EfCore.Internal.MimoException error) => Lines++;
 }

@@ -77,7 +77,7 @@ internal static class ManualCommands
         }
 
         var catalog = BackupCatalog.Read(folder);
-        var retention = RetentionOf(folder, target.Settings.Retention, clock.GetUtcNow());
+        var retention = RetentionOf(catalog, target.Settings.Retention, clock.GetUtcNow());
         if (format == "json")
         {
             output.Information(ToJson(target, folder, catalog, retention).ToJsonString(PlainJson));
@@ -527,10 +527,34 @@ internal static class ManualCommands
             $"-p:MimoSource=mirror needs {MimoSettings.MirrorDirName}, which is not set (give -p:{MimoSettings.MirrorDirName}=<folder>, the environment variable, or UseMimoBackup(o => o.MirrorDirectory(...)))");
 
     /// <summary>What the next prune decides for each entry of a folder's catalog; null for files prune does not consider.</summary>
-    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, RetentionPolicy policy, DateTimeOffset now)
+    /// <summary>
+    /// What the next prune decides for each entry, from the sidecars the catalog has read already: the same
+    /// candidates <see cref="BackupPrune.Scan"/> builds, without reading every sidecar a second time.
+    /// </summary>
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(IReadOnlyList<CatalogEntry> catalog, RetentionPolicy policy, DateTimeOffset now)
     {
-        var decisions = BackupPrune.Preview(folder, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
-        return e => decisions.TryGetValue(e.FileName, out var decision) || decisions.TryGetValue(e.FileName + BackupSidecar.Suffix, out decision) ? decision : null;
+        var candidates = new List<RetentionCandidate>(catalog.Count);
+        var unreadable = new Dictionary<string, RetentionDecision>(StringComparer.Ordinal);
+        foreach (var entry in catalog)
+        {
+            if (entry.Sidecar is { } sidecar)
+            {
+                candidates.Add(new RetentionCandidate(entry.FileName, sidecar.CreatedUtc, sidecar.Pinned, entry.Verified, sidecar.Origin.AppVersion, Complete: true));
+            }
+            else if (entry.State == CatalogState.Incomplete && File.Exists(entry.Path + BackupSidecar.Suffix))
+            {
+                // An unreadable sidecar may be a damaged record of a good backup: never a reason to delete it.
+                var candidate = new RetentionCandidate(entry.FileName, entry.CreatedUtc, Pinned: false, Verified: false, AppVersion: null, Complete: true);
+                unreadable[entry.FileName] = new RetentionDecision(candidate, true, BackupPrune.SidecarUnreadable);
+            }
+            else
+            {
+                candidates.Add(new RetentionCandidate(entry.FileName, entry.CreatedUtc, Pinned: false, Verified: false, AppVersion: null, Complete: false));
+            }
+        }
+
+        var decisions = policy.Decide(candidates, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        return e => unreadable.TryGetValue(e.FileName, out var kept) ? kept : decisions.GetValueOrDefault(e.FileName);
     }
 
     private static BackupAftercare Aftercare(CommandTarget target, ICommandOutput output)
