@@ -55,3 +55,7 @@ echo
 
 step "9. Row counts after migrating"
 dotnet run -- stats
+
+step "10. The same backups through the package's MSBuild targets (dotnet msbuild -t:MimoBackupList, -t:MimoBackupVerify)"
+dotnet msbuild -nologo -t:MimoBackupList -p:MimoNoBuild=true
+dotnet msbuild -nologo -t:MimoBackupVerify -p:MimoNoBuild=true
