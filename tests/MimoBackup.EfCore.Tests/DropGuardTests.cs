@@ -18,10 +18,10 @@ public sealed class DropGuardTests : IDisposable
 
     private string Backups => Path.Combine(_folder, "backups");
 
-    private sealed class NotesContext(string connectionString, string backups, int freshMinutes = 15) : DbContext
+    private sealed class NotesContext(string connectionString, string backups, int freshMinutes = 15, bool enabled = true) : DbContext
     {
         protected override void OnConfiguring(DbContextOptionsBuilder options)
-            => options.UseSqlite(connectionString).UseMimoBackup(o => o.BackupDirectory(backups).FreshBackupMinutes(freshMinutes));
+            => options.UseSqlite(connectionString).UseMimoBackup(o => o.BackupDirectory(backups).FreshBackupMinutes(freshMinutes).Enabled(enabled));
     }
 
     private NotesContext Context() => new("Data Source=" + Database, Backups);
@@ -82,11 +82,70 @@ public sealed class DropGuardTests : IDisposable
     {
         CreateDatabaseWithRows();
         TakeBackup(DateTimeOffset.UtcNow.AddMinutes(-16));
+        var before = Hash();
 
         using var context = Context();
 
-        Assert.Throws<MimoException>(() => context.Database.EnsureDeleted());
-        Assert.True(File.Exists(Database));
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal(before, Hash());
+    }
+
+    [Fact]
+    public void EnsureDeleted_refusal_of_a_wal_database_leaves_the_file_and_its_wal_byte_for_byte()
+    {
+        // A WAL database whose newest rows are still in its -wal file and that no connection holds open (as a
+        // crashed app leaves it): a read-write connection closing it would checkpoint and delete the WAL.
+        var live = Path.Combine(_folder, "live.db");
+        using (var writer = new SqliteConnection($"Data Source={live};Pooling=False"))
+        {
+            writer.Open();
+            using var command = writer.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE Notes (Id INTEGER PRIMARY KEY, Body TEXT); INSERT INTO Notes (Body) VALUES ('only in the wal');";
+            command.ExecuteNonQuery();
+            File.Copy(live, Database);
+            File.Copy(live + "-wal", Database + "-wal");
+        }
+
+        string Fingerprint() => Hash() + Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Database + "-wal")));
+        var before = Fingerprint();
+
+        using var context = Context();
+
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal(before, Fingerprint());
+    }
+
+    [Fact]
+    public void EnsureDeleted_of_a_created_database_whose_tables_hold_no_rows_is_never_refused()
+    {
+        // The test-suite pattern: EnsureDeleted(); EnsureCreated(); ... rows removed again ...; EnsureDeleted().
+        CreateDatabaseWithRows();
+        using (var connection = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM Notes; CREATE TABLE __EFMigrationsHistory (MigrationId TEXT PRIMARY KEY, ProductVersion TEXT); INSERT INTO __EFMigrationsHistory VALUES ('1_Initial', '10.0');";
+            command.ExecuteNonQuery();
+        }
+
+        using var context = Context();
+
+        Assert.True(context.Database.EnsureDeleted());
+        Assert.False(File.Exists(Database));
+    }
+
+    [Fact]
+    public void EnsureDeleted_with_backups_off_deletes_with_a_warning_on_the_record()
+    {
+        CreateDatabaseWithRows();
+
+        using (var context = new NotesContext("Data Source=" + Database, Backups, enabled: false))
+        {
+            Assert.True(context.Database.EnsureDeleted());
+        }
+
+        Assert.False(File.Exists(Database));
+        Assert.Contains("\"event\":\"disabled\"", File.ReadAllText(Path.Combine(Backups, AuditLog.FileName)), StringComparison.Ordinal);
     }
 
     [Fact]

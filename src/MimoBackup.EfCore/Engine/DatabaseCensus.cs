@@ -18,18 +18,7 @@ internal sealed record DatabaseCensus(IReadOnlyList<TableCensus> Tables)
     /// <summary>Counts every ordinary table in one scan each; virtual tables are skipped (their module may be absent).</summary>
     public static DatabaseCensus Take(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText =
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                + "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
+        var tables = SqliteFacts.UserTables(connection);
 
         using var interrupt = SqliteFacts.InterruptOn(connection, cancellationToken);
         var result = new List<TableCensus>(tables.Count);

@@ -17,6 +17,18 @@ internal static class DatabaseContent
         return Ask(database, busyTimeout, c => SqliteFacts.Scalar<long>(c, "SELECT count(*) FROM sqlite_schema") == 0);
     }
 
+    /// <summary>
+    /// True when no table holds a row, EF's own bookkeeping tables aside: a database a test suite created and
+    /// emptied, which a drop cannot lose anything of.
+    /// </summary>
+    public static bool HoldsNoRows(string database, TimeSpan busyTimeout, IReadOnlyCollection<string> bookkeeping)
+        => IsEmpty(database, busyTimeout) || Ask(database, busyTimeout, connection =>
+        {
+            var tables = SqliteFacts.UserTables(connection);
+            return tables.Where(t => !bookkeeping.Contains(t, StringComparer.OrdinalIgnoreCase))
+                .All(t => SqliteFacts.Scalar<long>(connection, $"SELECT EXISTS (SELECT 1 FROM {SqliteFacts.Quote(t)})") == 0);
+        });
+
     /// <summary>The columns of every table, as the database has them now.</summary>
     public static Dictionary<string, List<string>> Columns(string database, TimeSpan busyTimeout)
         => Ask(database, busyTimeout, connection =>
@@ -42,7 +54,9 @@ internal static class DatabaseContent
     {
         try
         {
-            using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout);
+            // Read-only: closing a read-write connection to a WAL database checkpoints it, and a refusal must
+            // leave every byte as it was.
+            using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout, readOnly: true);
             return question(connection);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)

@@ -64,6 +64,22 @@ internal static class SqliteFacts
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The ordinary tables, by name; virtual tables are left out (their module may be absent).</summary>
+    public static List<string> UserTables(SqliteConnection connection)
+    {
+        using var list = connection.CreateCommand();
+        list.CommandText = "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            + "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name";
+        using var reader = list.ExecuteReader();
+        var tables = new List<string>();
+        while (reader.Read())
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
     /// <summary>Interrupts whatever the connection runs when the token is cancelled; dispose to stop listening.</summary>
     public static CancellationTokenRegistration InterruptOn(SqliteConnection connection, CancellationToken cancellationToken)
     {

@@ -73,16 +73,23 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
         var context = currentContext.Context;
         var settings = MimoSettings.FromProcess([context.GetType().Assembly, System.Reflection.Assembly.GetEntryAssembly()],
             context.GetService<IDbContextOptions>().FindExtension<MimoBackupOptionsExtension>()?.Settings);
-        if (!settings.Enabled
-            || DatabaseLocation.FromConnectionString(context.Database.GetConnectionString(), Directory.GetCurrentDirectory()).Path is not { } database
+        if (DatabaseLocation.FromConnectionString(context.Database.GetConnectionString(), Directory.GetCurrentDirectory()).Path is not { } database
             || !File.Exists(database)
-            || DatabaseContent.IsEmpty(database, TimeSpan.FromSeconds(5)))
+            || DatabaseContent.HoldsNoRows(database, TimeSpan.FromSeconds(5), [BackupMigrator.HistoryTable(context), BackupMigrator.LockTable]))
         {
             return;
         }
 
         var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
         var now = DateTimeOffset.UtcNow;
+        if (!settings.Enabled)
+        {
+            // Off means off, but never silently: the drop is on the record.
+            output.Warning($"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {BackupMigrator.Display(database)} without a guard.");
+            new AuditLog(folder).Append("disabled", new JsonObject { ["operation"] = "drop", ["database"] = database, ["context"] = context.GetType().FullName }, now);
+            return;
+        }
+
         var fresh = FreshBackups.Newest(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now);
         var audit = new AuditLog(folder);
         var size = BackupMigrator.Size(new FileInfo(database).Length);

@@ -27,7 +27,7 @@ internal sealed class BackupMigrator(
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     // EF 9+ keeps its migration lock in this table; its rows come and go with every run.
-    private const string LockTable = "__EFMigrationsLock";
+    internal const string LockTable = "__EFMigrationsLock";
 
     internal IMigrator Inner => inner;
 
