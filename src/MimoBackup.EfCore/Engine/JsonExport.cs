@@ -121,7 +121,8 @@ internal static class JsonExport
             throw new MimoException(MimoError.ExportSourceUnreadable, database, "the file does not exist");
         }
 
-        return SqliteFacts.OpenUnpooled(database, busyTimeout);
+        // Read-only: an export must not checkpoint (and so rewrite) the database it reads when it closes.
+        return SqliteFacts.OpenUnpooled(database, busyTimeout, readOnly: true);
     }
 
     /// <summary>The export holds all the data: readable by its owner only, like a backup.</summary>
