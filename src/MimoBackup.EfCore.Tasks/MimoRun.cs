@@ -12,6 +12,8 @@ namespace MimoBackup.EfCore.Tasks;
 /// </summary>
 public sealed class MimoRun : ToolTask
 {
+    private readonly List<string> _report = [];
+
     /// <summary>The operation: backup, list, restore, verify or status.</summary>
     [Required]
     public string Verb { get; set; } = "";
@@ -120,6 +122,7 @@ public sealed class MimoRun : ToolTask
     {
         if (singleLine.StartsWith("info:", StringComparison.Ordinal))
         {
+            _report.Add(singleLine["info:".Length..]);
             Log.LogMessage(MessageImportance.High, "{0}", singleLine["info:".Length..]);
         }
         else if (singleLine.StartsWith("warn:", StringComparison.Ordinal))
@@ -158,11 +161,11 @@ public sealed class MimoRun : ToolTask
     {
         var succeeded = base.Execute();
         RunnerExitCode = ExitCode;
-        if (TerminalLoggerHidesMessages())
+        if (_report.Count > 0 && TerminalLoggerHidesMessages())
         {
-            // The terminal logger shows messages only at -v:detailed; warnings and errors it always shows.
-            Log.LogWarning(null, "MIMO212", null, null, 0, 0, 0, 0,
-                "The terminal logger hides this command's report; run it again with -tl:off (or -v:d) to read it.");
+            // The terminal logger shows messages only at -v:detailed but always shows warnings: the report travels in one.
+            Log.LogWarning(null, "MIMO212", null, null, 0, 0, 0, 0, "{0}",
+                "The terminal logger shows build messages only at -v:detailed (or with -tl:off), so here is the report:\n" + string.Join("\n", _report));
         }
 
         return succeeded && !Log.HasLoggedErrors;
@@ -173,10 +176,13 @@ public sealed class MimoRun : ToolTask
     {
         var args = Environment.GetCommandLineArgs().Select(a => a.TrimStart('-', '/').ToLowerInvariant()).ToList();
         var terminal = args.LastOrDefault(a => a == "tl" || a.StartsWith("tl:", StringComparison.Ordinal) || a.StartsWith("terminallogger", StringComparison.Ordinal));
-        var on = terminal is not null
-            ? !(terminal.EndsWith(":off", StringComparison.Ordinal) || terminal.EndsWith(":false", StringComparison.Ordinal)
-                || (terminal.EndsWith(":auto", StringComparison.Ordinal) && Console.IsOutputRedirected))
-            : Environment.GetEnvironmentVariable("MSBUILDTERMINALLOGGER") is "on" or "true" or "1";
+
+        // `dotnet build` asks for the terminal logger as a default (-tlp:default=auto) rather than with -tl.
+        var byDefault = args.LastOrDefault(a => a.StartsWith("tlp:", StringComparison.Ordinal) || a.StartsWith("terminalloggerparameters:", StringComparison.Ordinal))
+            ?.Split(':', 2)[1].Split(';').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0] == "default")?[1];
+        var setting = terminal?.Split(':', 2) is [_, var value] ? value : terminal is not null ? "on"
+            : Environment.GetEnvironmentVariable("MSBUILDTERMINALLOGGER")?.ToLowerInvariant() ?? byDefault ?? "off";
+        var on = setting is "on" or "true" or "1" or "force" || (setting == "auto" && !Console.IsOutputRedirected);
         var verbosity = args.LastOrDefault(a => a.StartsWith("v:", StringComparison.Ordinal) || a.StartsWith("verbosity:", StringComparison.Ordinal));
         var detailed = verbosity is not null && (verbosity.EndsWith(":d", StringComparison.Ordinal) || verbosity.EndsWith(":detailed", StringComparison.Ordinal)
             || verbosity.EndsWith(":diag", StringComparison.Ordinal) || verbosity.EndsWith(":diagnostic", StringComparison.Ordinal));

@@ -134,11 +134,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The command failed unexpectedly: {0}.",
         "The lines above say what was done before it stopped; the details follow as a warning, please report them.");
 
-    /// <summary>A warning of the MSBuild task (which does not reference this assembly): the report is hidden, not lost.</summary>
+    /// <summary>A warning of the MSBuild task (which does not reference this assembly): the report travels in it.</summary>
     public static readonly MimoError TerminalLoggerHidesReport = new(
         "MIMO212", MimoExitCode.Done,
-        "The terminal logger hides this command's report (it shows messages only at -v:detailed).",
-        "Run it again with -tl:off or -v:d to read it; the command itself ran.");
+        "The terminal logger shows build messages only at -v:detailed, so the command's report is given in this warning.",
+        "Nothing to fix; run with -tl:off to read the report as plain lines.");
 
     public static readonly MimoError MirrorFailed = new(
         "MIMO401", MimoExitCode.Failed,
