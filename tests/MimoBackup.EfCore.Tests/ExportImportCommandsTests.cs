@@ -106,7 +106,7 @@ public sealed class ExportImportCommandsTests : IDisposable
         Assert.Contains("20260101000000_Init", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, TempFolder.Hash(Target));
         Assert.Empty(BackupFiles(Target));
-        Assert.Empty(AuditEvents(Target));
+        Assert.Equal(["refusal"], AuditEvents(Target));
     }
 
     [Fact]

@@ -237,6 +237,9 @@ public sealed class ManualCommandsTests : IDisposable
         Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
         Assert.Equal(before, TempFolder.Hash(Database));
         Assert.DoesNotContain(BackupFiles(), f => Path.GetFileName(f).StartsWith("pre-restore_", StringComparison.Ordinal));
+        var refusal = new AuditLog(Backups).Read().Last();
+        Assert.Equal("refusal", (string?)refusal["event"]);
+        Assert.Equal("MIMO203", (string?)refusal["code"]);
     }
 
     [Fact]

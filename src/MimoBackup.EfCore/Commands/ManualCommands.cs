@@ -127,21 +127,31 @@ internal static class ManualCommands
     {
         var from = options["RestoreFrom"]
             ?? throw new MimoException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
-        var (source, sidecar) = ResolveRestoreSource(target, from, SourceFolder(target, options));
-        var result = DatabaseRestore.Run(
-            new RestoreRequest
-            {
-                Source = source,
-                SourceSidecar = sidecar,
-                DatabasePath = target.DatabasePath,
-                BackupFolder = target.BackupFolder,
-                Origin = target.Origin,
-                Migrations = target.MigrationFacts,
-                Verify = target.Settings.Verify,
-                BusyTimeout = target.BusyTimeout,
-                Clock = clock,
-            },
-            cancellationToken);
+        RestoreResult result;
+        BackupSidecar? sidecar;
+        try
+        {
+            (var source, sidecar) = ResolveRestoreSource(target, from, SourceFolder(target, options));
+            result = DatabaseRestore.Run(
+                new RestoreRequest
+                {
+                    Source = source,
+                    SourceSidecar = sidecar,
+                    DatabasePath = target.DatabasePath,
+                    BackupFolder = target.BackupFolder,
+                    Origin = target.Origin,
+                    Migrations = target.MigrationFacts,
+                    Verify = target.Settings.Verify,
+                    BusyTimeout = target.BusyTimeout,
+                    Clock = clock,
+                },
+                cancellationToken);
+        }
+        catch (MimoException e) when (e.Error == MimoError.RestoreSourceRejected)
+        {
+            RecordRefusal(target, output, "restore", from, e, clock.GetUtcNow());
+            throw;
+        }
 
         new AuditLog(target.BackupFolder).Append("restore", new JsonObject
         {
@@ -409,6 +419,11 @@ internal static class ManualCommands
                 new ImportRequest { DatabasePath = target.DatabasePath, ImportPath = file, BusyTimeout = target.BusyTimeout, TakeBackupFirst = takeBackup },
                 cancellationToken);
         }
+        catch (MimoException e) when (e.Error == MimoError.ImportMigrationMismatch)
+        {
+            RecordRefusal(target, output, "import", Path.GetFullPath(file), e, clock.GetUtcNow());
+            throw;
+        }
         catch (MimoException e) when (preImport is not null)
         {
             // Refused after the backup: the database was rolled back, and the backup stays, on the record.
@@ -555,6 +570,20 @@ internal static class ManualCommands
 
         var decisions = policy.Decide(candidates, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
         return e => unreadable.TryGetValue(e.FileName, out var kept) ? kept : decisions.GetValueOrDefault(e.FileName);
+    }
+
+    /// <summary>A refusal is on the record and notified, like the guards' refusals of SPEC §3.</summary>
+    private static void RecordRefusal(CommandTarget target, ICommandOutput output, string operation, string from, MimoException refusal, DateTimeOffset now)
+    {
+        new AuditLog(target.BackupFolder).Append("refusal", new JsonObject
+        {
+            ["operation"] = operation,
+            ["database"] = target.DatabasePath,
+            ["from"] = from,
+            ["code"] = refusal.Error.Code,
+            ["message"] = refusal.Message,
+        }, now);
+        Aftercare(target, output).Publish(Notifier.Refusal(target.DatabasePath, refusal, now), now);
     }
 
     private static BackupAftercare Aftercare(CommandTarget target, ICommandOutput output)
