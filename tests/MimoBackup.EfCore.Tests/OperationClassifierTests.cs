@@ -123,6 +123,9 @@ public class OperationClassifierTests
     [InlineData("INSERT INTO Log VALUES (1); UPDATE Notes SET Body = NULL")]
     [InlineData("UPDATE Notes SET Body = NULL -- WHERE Id = 1")]
     [InlineData("UPDATE Notes SET Body = 'WHERE'")]
+    [InlineData("UPDATE Notes SET Body = (SELECT Title FROM Drafts WHERE Drafts.Id = 1)")]
+    [InlineData("REPLACE INTO Notes (Id, Body) VALUES (1, 'x')")]
+    [InlineData("insert or replace into Notes (Id, Body) values (1, 'x')")]
     public void DestructiveStatement_finds_data_losing_sql(string sql)
     {
         Assert.NotNull(OperationClassifier.DestructiveStatement(sql));
@@ -131,6 +134,8 @@ public class OperationClassifierTests
     [Theory]
     [InlineData("UPDATE Notes SET Body = '' WHERE Body IS NULL")]
     [InlineData("update Notes set Body = 'x' where Id in (select Id from Notes)")]
+    [InlineData("UPDATE Notes SET Body = (SELECT Title FROM Drafts WHERE Drafts.Id = Notes.Id) WHERE Body IS NULL")]
+    [InlineData("UPDATE Notes SET Body = replace(Body, 'a', 'b') WHERE Id = 1")]
     [InlineData("-- DROP TABLE Notes\nINSERT INTO Log VALUES (1)")]
     [InlineData("/* DELETE everything? no. */ CREATE INDEX IX ON Notes(Title)")]
     [InlineData("INSERT INTO Log (Message) VALUES ('DROP TABLE Notes; DELETE FROM Notes')")]

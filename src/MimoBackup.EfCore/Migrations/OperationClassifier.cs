@@ -67,8 +67,9 @@ internal static partial class OperationClassifier
                 case DropColumnOperation drop when columns.TryGetValue(drop.Table, out var list):
                     list.RemoveAll(c => string.Equals(c, drop.Name, StringComparison.OrdinalIgnoreCase));
                     break;
-                case RenameColumnOperation rename when columns.TryGetValue(rename.Table, out var list):
-                    list[list.FindIndex(c => string.Equals(c, rename.Name, StringComparison.OrdinalIgnoreCase)) is >= 0 and var at ? at : list.Count - 1] = rename.NewName;
+                case RenameColumnOperation rename when columns.TryGetValue(rename.Table, out var list)
+                    && list.FindIndex(c => string.Equals(c, rename.Name, StringComparison.OrdinalIgnoreCase)) is >= 0 and var at:
+                    list[at] = rename.NewName;
                     break;
                 case ITableMigrationOperation table when RebuildsTable(operation) && ModelColumns(model, table.Table) is { } rebuilt:
                     columns[table.Table] = [.. rebuilt];
@@ -210,14 +211,22 @@ internal static partial class OperationClassifier
         return null;
     }
 
-    /// <summary>The first statement that deletes, drops, truncates, or updates without WHERE; null if none.</summary>
+    /// <summary>
+    /// The first statement that deletes, drops, truncates, replaces (REPLACE deletes the rows it conflicts with) or
+    /// updates without WHERE; null if none.
+    /// </summary>
     internal static string? DestructiveStatement(string sql)
     {
         foreach (var statement in Statements(sql))
         {
             var words = Keywords(statement);
+
+            // Only a WHERE of the UPDATE itself limits it: one inside a subquery (SET a = (SELECT … WHERE …)) does not.
+            var outside = OutsideParentheses(Quoted().Replace(statement, " "));
+            var topLevel = Keywords(outside);
             if (words.Contains("DROP") || words.Contains("TRUNCATE") || words.Contains("DELETE")
-                || (words.Contains("UPDATE") && !words.Contains("WHERE")))
+                || (topLevel.Contains("UPDATE") && !topLevel.Contains("WHERE"))
+                || ReplaceStatement().IsMatch(outside))
             {
                 var text = WhiteSpace().Replace(statement.Trim(), " ");
                 return text.Length <= 60 ? text : text[..57] + "...";
@@ -286,6 +295,20 @@ internal static partial class OperationClassifier
     }
 
     /// <summary>The bare words of a statement, upper-cased, with quoted names and literals left out.</summary>
+    private static string OutsideParentheses(string statement)
+    {
+        var outside = new StringBuilder(statement.Length);
+        var depth = 0;
+        foreach (var c in statement)
+        {
+            depth += c == '(' ? 1 : 0;
+            outside.Append(depth == 0 ? c : ' ');
+            depth -= c == ')' && depth > 0 ? 1 : 0;
+        }
+
+        return outside.ToString();
+    }
+
     private static HashSet<string> Keywords(string statement)
         => Quoted().Replace(statement, " ")
             .Split((char[])[' ', '\t', '\r', '\n', '(', ')', ',', '.', '='], StringSplitOptions.RemoveEmptyEntries)
@@ -297,4 +320,7 @@ internal static partial class OperationClassifier
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();
+
+    [GeneratedRegex(@"\b(?:REPLACE\s+INTO|OR\s+REPLACE)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ReplaceStatement();
 }
