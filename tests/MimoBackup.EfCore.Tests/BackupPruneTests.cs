@@ -65,6 +65,29 @@ public sealed class BackupPruneTests : IDisposable
     }
 
     [Fact]
+    public void Run_never_deletes_a_backup_taken_while_the_clock_was_behind()
+    {
+        // Taken in this order, as audit.jsonl records: a backup today, then two while the clock had jumped back
+        // 60 days (dated in the past), then the clock is right again. By their dates the two are 60 days old.
+        var audit = new AuditLog(Backups);
+        var today = Take(TimeSpan.FromDays(1));
+        var whileBehind = Take(TimeSpan.FromDays(60));
+        var stillBehind = Take(TimeSpan.FromDays(59));
+        var genuinelyOld = Take(TimeSpan.FromDays(90));
+        foreach (var backup in new[] { genuinelyOld, today, whileBehind, stillBehind })
+        {
+            audit.Append("backup", new System.Text.Json.Nodes.JsonObject { ["backup"] = backup.Path }, _now);
+        }
+
+        var result = BackupPrune.Run(Backups, Policy, _now, dryRun: false);
+
+        Assert.Equal([Path.GetFileName(genuinelyOld.Path)], result.Deleted.Select(d => d.Name));
+        Assert.All(new[] { whileBehind, stillBehind }, b => Assert.Equal(
+            BackupPrune.DatedBeforeAnEarlierBackup, result.Decisions.Single(d => d.Name == Path.GetFileName(b.Path)).Reason));
+        Assert.True(File.Exists(whileBehind.Path) && File.Exists(stillBehind.Path) && File.Exists(today.Path));
+    }
+
+    [Fact]
     public void Run_deletes_expired_backups_with_their_sidecars_and_records_one_audit_line()
     {
         var recent = Take(TimeSpan.FromDays(1));

@@ -77,7 +77,7 @@ internal static class ManualCommands
         }
 
         var catalog = BackupCatalog.Read(folder);
-        var retention = RetentionOf(catalog, target.Settings.Retention, clock.GetUtcNow());
+        var retention = RetentionOf(folder, catalog, target.Settings.Retention, clock.GetUtcNow());
         if (format == "json")
         {
             output.Information(ToJson(target, folder, catalog, retention).ToJsonString(PlainJson));
@@ -546,7 +546,7 @@ internal static class ManualCommands
     /// What the next prune decides for each entry, from the sidecars the catalog has read already: the same
     /// candidates <see cref="BackupPrune.Scan"/> builds, without reading every sidecar a second time.
     /// </summary>
-    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(IReadOnlyList<CatalogEntry> catalog, RetentionPolicy policy, DateTimeOffset now)
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, IReadOnlyList<CatalogEntry> catalog, RetentionPolicy policy, DateTimeOffset now)
     {
         var candidates = new List<RetentionCandidate>(catalog.Count);
         var unreadable = new Dictionary<string, RetentionDecision>(StringComparer.Ordinal);
@@ -569,6 +569,11 @@ internal static class ManualCommands
         }
 
         var decisions = policy.Decide(candidates, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        foreach (var name in BackupPrune.DatedBeforeEarlierBackups(folder, candidates).Where(n => !decisions[n].Keep))
+        {
+            decisions[name] = decisions[name] with { Keep = true, Reason = BackupPrune.DatedBeforeAnEarlierBackup };
+        }
+
         return e => unreadable.TryGetValue(e.FileName, out var kept) ? kept : decisions.GetValueOrDefault(e.FileName);
     }
 

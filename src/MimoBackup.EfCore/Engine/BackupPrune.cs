@@ -33,6 +33,37 @@ internal static partial class BackupPrune
 {
     public const string SidecarUnreadable = "kept: sidecar unreadable";
 
+    public const string DatedBeforeAnEarlierBackup = "kept: clock went backwards (dated before a backup taken earlier)";
+
+    /// <summary>
+    /// Backups whose date cannot be trusted: audit.jsonl lists backups in the order they were really taken, so one
+    /// dated before a backup listed ahead of it was taken while the clock was behind. Its age would be overstated,
+    /// so it is never deleted for age (a clock that jumped backwards must never cause a deletion).
+    /// </summary>
+    public static IReadOnlySet<string> DatedBeforeEarlierBackups(string folder, IEnumerable<RetentionCandidate> candidates)
+    {
+        var created = candidates.Where(c => c.Complete).ToDictionary(c => c.Name, c => c.CreatedUtc, StringComparer.Ordinal);
+        var suspect = new HashSet<string>(StringComparer.Ordinal);
+        var latest = DateTimeOffset.MinValue;
+        foreach (var line in new AuditLog(folder).Read())
+        {
+            if ((string?)line["event"] != "backup" || line["backup"] is not { } path
+                || !created.TryGetValue(Path.GetFileName((string)path!), out var at))
+            {
+                continue;
+            }
+
+            if (at + RetentionPolicy.ClockTolerance < latest)
+            {
+                suspect.Add(Path.GetFileName((string)path!));
+            }
+
+            latest = at > latest ? at : latest;
+        }
+
+        return suspect;
+    }
+
     /// <summary>
     /// Decides, deletes what the policy lets go (unless <paramref name="dryRun"/>) and appends one "prune" line to the
     /// folder's audit log. A backup's sidecar is deleted before its <c>.db</c>: interrupted in between, what is left is
@@ -44,7 +75,7 @@ internal static partial class BackupPrune
         ArgumentNullException.ThrowIfNull(policy);
         folder = Path.GetFullPath(folder);
         var items = Scan(folder, cancellationToken);
-        var decisions = Decide(items, policy, now);
+        var decisions = Decide(folder, items, policy, now);
         if (dryRun || items.Count == 0)
         {
             return new PruneResult(folder, dryRun, decisions, []);
@@ -94,7 +125,8 @@ internal static partial class BackupPrune
     public static IReadOnlyList<RetentionDecision> Preview(string folder, RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return Decide(Scan(Path.GetFullPath(folder), cancellationToken), policy, now);
+        folder = Path.GetFullPath(folder);
+        return Decide(folder, Scan(folder, cancellationToken), policy, now);
     }
 
     /// <summary>
@@ -176,12 +208,15 @@ internal static partial class BackupPrune
             : written;
     }
 
-    private static List<RetentionDecision> Decide(IReadOnlyList<PruneItem> items, RetentionPolicy policy, DateTimeOffset now)
+    private static List<RetentionDecision> Decide(string folder, IReadOnlyList<PruneItem> items, RetentionPolicy policy, DateTimeOffset now)
     {
         // An unreadable sidecar may be a damaged record of a good backup: never a reason to delete it.
         var readable = items.Where(i => !i.Unreadable).Select(i => i.Candidate).ToList();
         var decided = policy.Decide(readable, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
-        return [.. items.Select(i => i.Unreadable ? new RetentionDecision(i.Candidate, true, SidecarUnreadable) : decided[i.Candidate.Name])];
+        var suspect = DatedBeforeEarlierBackups(folder, readable);
+        return [.. items.Select(i => i.Unreadable ? new RetentionDecision(i.Candidate, true, SidecarUnreadable)
+            : suspect.Contains(i.Candidate.Name) && !decided[i.Candidate.Name].Keep ? new RetentionDecision(i.Candidate, true, DatedBeforeAnEarlierBackup)
+            : decided[i.Candidate.Name])];
     }
 
     private static JsonObject AuditDetails(PruneResult result, RetentionPolicy policy)
