@@ -271,6 +271,30 @@ public sealed class ManualCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Restore_of_another_page_size_into_a_wal_database_is_MIMO214_and_changes_nothing()
+    {
+        TempFolder.CreateNotes(Database, rows: 100);
+        using (var connection = TempFolder.Open(Database))
+        {
+            TempFolder.Execute(connection, "PRAGMA journal_mode = WAL");
+        }
+
+        var other = _temp.File("big-pages.db");
+        using (var connection = TempFolder.Open(other))
+        {
+            TempFolder.Execute(connection, "PRAGMA page_size = 8192; CREATE TABLE Notes (Id INTEGER PRIMARY KEY, Body TEXT); INSERT INTO Notes (Body) VALUES ('x');");
+        }
+
+        var before = TempFolder.Hash(Database);
+
+        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", other)]));
+
+        Assert.Equal("MIMO214", error.Error.Code);
+        Assert.Equal(before, TempFolder.Hash(Database));
+        Assert.Equal(100, TempFolder.Scalar(Database, "SELECT count(*) FROM Notes"));
+    }
+
+    [Fact]
     public void Restore_over_a_database_with_a_garbage_header_replaces_it_and_keeps_its_bytes()
     {
         TempFolder.CreateNotes(Database, rows: 200);

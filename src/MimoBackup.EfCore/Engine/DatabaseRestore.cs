@@ -168,6 +168,12 @@ internal static class DatabaseRestore
                 try
                 {
                     using var live = SqliteFacts.OpenUnpooled(database, request.BusyTimeout);
+                    var (sourcePageSize, livePageSize) = (SqliteFacts.Scalar<long>(reader, "PRAGMA page_size"), SqliteFacts.Scalar<long>(live, "PRAGMA page_size"));
+                    if (sourcePageSize != livePageSize && SqliteFacts.Scalar<string>(live, "PRAGMA journal_mode") == "wal")
+                    {
+                        throw new MimoException(MimoError.RestorePageSizeMismatch, database, source, sourcePageSize, livePageSize);
+                    }
+
                     using var interrupt = SqliteFacts.InterruptOn(live, cancellationToken);
                     reader.BackupDatabase(live);
                     return ("online backup API into the live database", census);

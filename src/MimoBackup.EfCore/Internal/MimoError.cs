@@ -140,6 +140,16 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The terminal logger shows build messages only at -v:detailed, so the command's report is given in this warning.",
         "Nothing to fix; run with -tl:off to read the report as plain lines.");
 
+    public static readonly MimoError NotExecutable = new(
+        "MIMO213", MimoExitCode.BadUsage,
+        "The project '{0}' has no runtimeconfig.json, so it is not an app the Mimo targets can run in.",
+        "Like dotnet-ef, run the target in the executable project (OutputType Exe) that configures the DbContext.");
+
+    public static readonly MimoError RestorePageSizeMismatch = new(
+        "MIMO214", MimoExitCode.Failed,
+        "'{1}' has pages of {2} bytes and the WAL database '{0}' of {3}: SQLite cannot copy one into the other in place.",
+        "Stop the app, run sqlite3 on the database with PRAGMA journal_mode=DELETE, restore, then switch back to WAL; the database is unchanged.");
+
     public static readonly MimoError MirrorFailed = new(
         "MIMO401", MimoExitCode.Failed,
         "The backup '{0}' could not be copied to the mirror folder '{1}': {2}.",
@@ -211,7 +221,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         DestructiveMigrationRefused, DropRefused,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
-        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, MirrorFailed, NotifyFailed, PruneDeleteFailed,
+        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,
         ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
     ];
