@@ -21,6 +21,20 @@ public sealed class BackupMirrorTests : IDisposable
     private BackupResult Take(TimeSpan age) => BackupPruneTests.Take(Database, Backups, _now - age);
 
     [Fact]
+    public void Copy_after_one_that_stopped_before_its_sidecar_finishes_it()
+    {
+        var backup = Take(TimeSpan.Zero);
+        BackupMirror.Copy(backup, Mirror, _now);
+        var mirrored = Path.Combine(Mirror, Path.GetFileName(backup.Path));
+        File.Delete(mirrored + BackupSidecar.Suffix);
+
+        var result = BackupMirror.Copy(backup, Mirror, _now);
+
+        Assert.True(result.Ok);
+        Assert.Equal(File.ReadAllBytes(backup.SidecarPath), File.ReadAllBytes(mirrored + BackupSidecar.Suffix));
+    }
+
+    [Fact]
     public void Copy_writes_the_backup_and_its_sidecar_and_the_copy_matches_the_sidecar_hash()
     {
         var backup = Take(TimeSpan.Zero);

@@ -84,7 +84,14 @@ internal static class BackupMirror
         if (File.Exists(target) || File.Exists(target + BackupSidecar.Suffix))
         {
             // Mirroring the same backup twice is harmless; a different file of that name is never overwritten.
-            if (File.Exists(target + BackupSidecar.Suffix) && string.Equals(BackupVerifier.Sha256Of(target, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase))
+            var same = File.Exists(target) && string.Equals(BackupVerifier.Sha256Of(target, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase);
+            if (same && !File.Exists(target + BackupSidecar.Suffix))
+            {
+                // An earlier mirror stopped between the copy and its sidecar: the copy is right, so finish it.
+                FileDurability.WriteAtomically(target + BackupSidecar.Suffix, sidecarBytes);
+            }
+
+            if (same)
             {
                 return target;
             }
