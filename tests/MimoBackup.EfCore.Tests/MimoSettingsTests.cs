@@ -4,7 +4,7 @@ namespace MimoBackup.EfCore.Tests;
 
 public class MimoSettingsTests
 {
-    private const string Here = "/work-dir";
+    private const string Here = "/srv/app";
     private static readonly Func<string, string?> NoEnvironment = _ => null;
 
     private static BuildSettingsFile Build(params (string Name, string Value)[] values)
@@ -43,7 +43,7 @@ public class MimoSettingsTests
         var build = Build(
             ("MimoRetentionDays", "14"), ("MimoRetentionMonths", "0"), ("MimoAutoPrune", "false"), ("MimoMirrorDir", "/build-mirror"),
             ("MimoNotifyOnBackup", "false"), ("MimoNotifyCommand", "build-cmd"));
-        var environment = Environment(("MimoRetentionDays", "60"), ("MimoAutoPrune", "TRUE"), ("MimoNotifyCommand", "cat > /tmp/evt.json"));
+        var environment = Environment(("MimoRetentionDays", "60"), ("MimoAutoPrune", "TRUE"), ("MimoNotifyCommand", "cat > event.json"));
 
         var fromCode = MimoSettings.Resolve(NoEnvironment, null, code, Here);
         var fromBuild = MimoSettings.Resolve(NoEnvironment, build, code, Here);
@@ -53,7 +53,7 @@ public class MimoSettingsTests
             (fromCode.RetentionDays, fromCode.RetentionMonths, fromCode.AutoPrune, fromCode.MirrorDir, fromCode.NotifyOnBackup, fromCode.NotifyCommand));
         Assert.Equal((14, 0, false, Path.GetFullPath("/build-mirror"), false, "build-cmd"),
             (fromBuild.RetentionDays, fromBuild.RetentionMonths, fromBuild.AutoPrune, fromBuild.MirrorDir, fromBuild.NotifyOnBackup, fromBuild.NotifyCommand));
-        Assert.Equal((60, 0, true, Path.GetFullPath("/build-mirror"), false, "cat > /tmp/evt.json"),
+        Assert.Equal((60, 0, true, Path.GetFullPath("/build-mirror"), false, "cat > event.json"),
             (fromEnvironment.RetentionDays, fromEnvironment.RetentionMonths, fromEnvironment.AutoPrune, fromEnvironment.MirrorDir, fromEnvironment.NotifyOnBackup, fromEnvironment.NotifyCommand));
     }
 
@@ -68,7 +68,7 @@ public class MimoSettingsTests
             builder.Settings);
         Assert.Throws<ArgumentOutOfRangeException>(() => builder.RetentionDays(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => builder.RetentionMonths(-1));
-        Assert.Equal(Path.GetFullPath("/work-dir/mirror"), MimoSettings.Resolve(NoEnvironment, null, builder.Settings, Here).MirrorDir);
+        Assert.Equal(Path.GetFullPath("/srv/app/mirror"), MimoSettings.Resolve(NoEnvironment, null, builder.Settings, Here).MirrorDir);
     }
 
     [Fact]
@@ -129,9 +129,9 @@ public class MimoSettingsTests
         var fromEnvironment = MimoSettings.Resolve(Environment(("MimoBackupDir", "safe"), ("MimoMirrorDir", "share")), null, null, Here);
 
         Assert.Equal(Path.GetFullPath("/app/bin/safe"), fromBuild.BackupDir);
-        Assert.Equal(Path.GetFullPath("/work-dir/safe"), fromEnvironment.BackupDir);
+        Assert.Equal(Path.GetFullPath("/srv/app/safe"), fromEnvironment.BackupDir);
         Assert.Equal(Path.GetFullPath("/app/bin/share"), fromBuild.MirrorDir);
-        Assert.Equal(Path.GetFullPath("/work-dir/share"), fromEnvironment.MirrorDir);
+        Assert.Equal(Path.GetFullPath("/srv/app/share"), fromEnvironment.MirrorDir);
     }
 
     [Fact]

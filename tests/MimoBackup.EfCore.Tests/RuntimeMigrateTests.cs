@@ -81,6 +81,60 @@ public sealed class RuntimeMigrateTests : IDisposable
         Assert.Equal("down", sidecar.Migrations!.Direction);
         Assert.Contains($"Revert {RuntimeMigrations.Second[(RuntimeMigrations.Second.IndexOf('_', StringComparison.Ordinal) + 1)..]}", sidecar.Migrations.Destructive);
     }
+    [Fact]
+    public async Task MigrateAsync_cancelled_during_the_backup_leaves_no_backup_and_migrates_nothing()
+    {
+        await using (var context = Context())
+        {
+            await context.Database.MigrateAsync();
+            await context.Database.ExecuteSqlRawAsync("INSERT INTO Notes (Body, Title) VALUES ('a', 't')");
+        }
+
+        var before = TempFolder.Hash(Database);
+        using var cancellation = new CancellationTokenSource();
+        await using (var context = Context())
+        {
+            var migrator = Assert.IsType<Migrations.BackupMigrator>(context.GetService<IMigrator>());
+            migrator.AfterSnapshot = _ => cancellation.Cancel();
+
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => context.Database.MigrateAsync(RuntimeMigrations.First, cancellation.Token));
+
+            Assert.True(error is OperationCanceledException || error is Internal.MimoException { Error.Code: "MIMO108" }, error.ToString());
+        }
+
+        Assert.DoesNotContain(Directory.GetFiles(Backups), f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal));
+        Assert.Equal(before, TempFolder.Hash(Database));
+        Assert.Equal(2, TempFolder.Scalar(Database, "SELECT count(*) FROM __EFMigrationsHistory"));
+    }
+
+    [Fact]
+    public void Migrate_revert_with_SkipBackup_is_refused_with_a_stale_backup_and_allowed_with_a_fresh_one()
+    {
+        using (var context = Context())
+        {
+            context.Database.Migrate();
+            context.Database.ExecuteSqlRaw("INSERT INTO Notes (Body, Title) VALUES ('a', 't')");
+        }
+
+        BackupWriter.Take(TempFolder.Request(Database, Backups) with { Clock = new FixedClock(DateTimeOffset.UtcNow.AddMinutes(-20)) }, CancellationToken.None);
+        var before = TempFolder.Hash(Database);
+        using (var skipping = new RuntimeContext("Data Source=" + Database, Backups, [], o => o.SkipBackup()))
+        {
+            var refusal = Assert.Throws<Internal.MimoException>(() => skipping.Database.Migrate(RuntimeMigrations.First));
+            Assert.Equal("MIMO301", refusal.Error.Code);
+        }
+
+        Assert.Equal(before, TempFolder.Hash(Database));
+        Assert.Equal(2, TempFolder.Scalar(Database, "SELECT count(*) FROM __EFMigrationsHistory"));
+
+        BackupWriter.Take(TempFolder.Request(Database, Backups) with { Clock = new FixedClock(DateTimeOffset.UtcNow.AddMinutes(-1)) }, CancellationToken.None);
+        using (var skipping = new RuntimeContext("Data Source=" + Database, Backups, [], o => o.SkipBackup()))
+        {
+            skipping.Database.Migrate(RuntimeMigrations.First);
+        }
+
+        Assert.Equal(1, TempFolder.Scalar(Database, "SELECT count(*) FROM __EFMigrationsHistory"));
+    }
 }
 
 public sealed class RuntimeContext(string connectionString, string backups, List<string> lines, Action<MimoBackupOptionsBuilder>? mimo = null) : DbContext

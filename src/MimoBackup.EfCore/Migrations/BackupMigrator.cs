@@ -32,7 +32,7 @@ internal sealed class BackupMigrator(
     internal IMigrator Inner => inner;
 
     /// <summary>Test seam, passed on to the backup request.</summary>
-    internal Action<string>? AfterSnapshot { get; init; }
+    internal Action<string>? AfterSnapshot { get; set; }
 
     [RequiresUnreferencedCode("Migration generation currently isn't compatible with trimming")]
     [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
