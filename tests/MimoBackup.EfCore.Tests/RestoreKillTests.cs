@@ -9,9 +9,9 @@ namespace MimoBackup.EfCore.Tests;
 /// </summary>
 public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
 {
-    private const int OldRows = 60_000;
-    private const int NewRows = 90_000;
-    private const int Trials = 24;
+    private const int OldRows = 100_000;
+    private const int NewRows = 150_000;
+    private const int Trials = 30;
 
     private readonly TempFolder _temp = new();
 
@@ -26,35 +26,39 @@ public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
         Fill(source, NewRows, "new");
         var backup = BackupWriter.Take(TempFolder.Request(source, _temp.File("source-backups")), CancellationToken.None);
 
-        // One uninterrupted run says how long a restore takes. Its first half is process start-up and the checks;
-        // the kills land across the second half, where the pre-restore backup and the copy into the database run.
-        var full = RunTrial(0, pristine, backup.Path, killAfter: null);
+        // One uninterrupted run measures the copy: from the runner's "copying" line to its exit (the copy, the row
+        // count check and the report).
+        var full = RunTrial(0, pristine, backup.Path, killAfterCopyStarts: null);
         Assert.Equal("new", full.Content);
-        log.WriteLine($"an uninterrupted restore took {full.Duration.TotalMilliseconds:0} ms");
+        log.WriteLine($"an uninterrupted restore copied for {full.Duration.TotalMilliseconds:0} ms");
+
+        // Half the kills land anywhere in the run (start-up, checks, pre-restore backup); half while the live
+        // database is being written, which is where a torn restore could happen.
         var random = new Random(20261126);
         var outcomes = new List<Trial>();
         for (var i = 1; i <= Trials; i++)
         {
-            var delay = TimeSpan.FromMilliseconds(full.Duration.TotalMilliseconds * (0.45 + (0.65 * random.NextDouble())));
-            outcomes.Add(RunTrial(i, pristine, backup.Path, delay));
+            outcomes.Add(i % 2 == 0
+                ? RunTrial(i, pristine, backup.Path, killAfterCopyStarts: TimeSpan.FromMilliseconds(random.NextDouble() * full.Duration.TotalMilliseconds * 0.35))
+                : RunTrial(i, pristine, backup.Path, killAfterCopyStarts: null, killAfterStart: TimeSpan.FromMilliseconds(random.NextDouble() * 600)));
         }
 
         foreach (var outcome in outcomes)
         {
-            log.WriteLine($"trial {outcome.Number,2}: {(outcome.Killed ? "killed" : "finished")} after {outcome.Duration.TotalMilliseconds,5:0} ms, {outcome.Journal,-6} -> {outcome.Content}");
+            log.WriteLine($"trial {outcome.Number,2}: {outcome.Moment,-34} {outcome.Journal,-6} -> {outcome.Content}");
         }
 
         Assert.All(outcomes, o => Assert.Contains(o.Content, new[] { "old", "new" }));
-        Assert.Contains(outcomes, o => o.Killed);
+        Assert.True(outcomes.Count(o => o.KilledWhileCopying) >= 5, "too few kills landed while the database was being written");
     }
 
-    private Trial RunTrial(int number, string pristine, string backup, TimeSpan? killAfter)
+    private Trial RunTrial(int number, string pristine, string backup, TimeSpan? killAfterCopyStarts, TimeSpan? killAfterStart = null)
     {
         var folder = _temp.File("trial-" + number);
         Directory.CreateDirectory(folder);
         var database = Path.Combine(folder, "app.db");
         File.Copy(pristine, database);
-        var journal = number % 2 == 0 ? "wal" : "delete";
+        var journal = number % 4 < 2 ? "wal" : "delete";
         using (var connection = TempFolder.Open(database))
         {
             TempFolder.Execute(connection, $"PRAGMA journal_mode = {journal}");
@@ -66,24 +70,67 @@ public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var killed = false;
-        if (killAfter is { } delay && !process.WaitForExit(delay))
+        var errors = process.StandardError.ReadToEndAsync();
+        var copying = new TaskCompletionSource<Stopwatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var text = new System.Text.StringBuilder();
+
+        // A thread of its own: the moment the runner says it is copying must be seen at once, not when the pool
+        // gets round to it.
+        var reader = new Thread(() =>
         {
-            process.Kill(entireProcessTree: true); // SIGKILL: no finally block, no Dispose runs.
-            killed = true;
+            while (process.StandardOutput.ReadLine() is { } line)
+            {
+                text.AppendLine(line);
+                if (line.Contains("copying it into", StringComparison.Ordinal))
+                {
+                    copying.TrySetResult(Stopwatch.StartNew());
+                }
+            }
+
+            copying.TrySetResult(Stopwatch.StartNew());
+        }) { IsBackground = true };
+        reader.Start();
+
+        string moment;
+        var killedWhileCopying = false;
+        if (killAfterCopyStarts is { } delay)
+        {
+            var since = copying.Task.Result;
+            while (since.Elapsed < delay && !process.HasExited)
+            {
+                Thread.SpinWait(1000);
+            }
+
+            killedWhileCopying = !process.HasExited;
+            moment = killedWhileCopying ? $"killed {since.Elapsed.TotalMilliseconds:0} ms into the copy" : "finished before the kill";
+            Kill(process);
+        }
+        else if (killAfterStart is { } early)
+        {
+            var exited = process.WaitForExit(early);
+            moment = exited ? "finished before the kill" : copying.Task.IsCompleted ? $"killed after {early.TotalMilliseconds:0} ms, copying" : $"killed after {early.TotalMilliseconds:0} ms";
+            Kill(process);
+        }
+        else
+        {
+            var since = copying.Task.Result;
+            process.WaitForExit();
+            reader.Join();
+            Assert.True(process.ExitCode == 0, $"the restore failed: {text}{errors.Result}");
+            return new Trial(number, false, since.Elapsed, "finished", journal, ContentOf(database));
         }
 
         process.WaitForExit();
-        var duration = clock.Elapsed;
-        if (!killed)
-        {
-            Assert.True(process.ExitCode == 0, $"the restore failed: {output.Result}{process.StandardError.ReadToEnd()}");
-        }
+        return new Trial(number, killedWhileCopying, TimeSpan.Zero, moment, journal, ContentOf(database));
+    }
 
-        return new Trial(number, killed, duration, journal, ContentOf(database));
+    private static void Kill(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true); // SIGKILL: no finally block, no Dispose runs.
+        }
     }
 
     /// <summary>"old" or "new" when the database is intact and wholly one of them; anything else describes the damage.</summary>
@@ -136,5 +183,5 @@ public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
         }
     }
 
-    private sealed record Trial(int Number, bool Killed, TimeSpan Duration, string Journal, string Content);
+    private sealed record Trial(int Number, bool KilledWhileCopying, TimeSpan Duration, string Moment, string Journal, string Content);
 }

@@ -144,6 +144,7 @@ internal static class ManualCommands
                     Verify = target.Settings.Verify,
                     BusyTimeout = target.BusyTimeout,
                     Clock = clock,
+                    BeforeCopy = () => output.Information($"{Prefix}{Display(source)} is sound and the current content is kept; copying it into {Display(target.DatabasePath)}…"),
                 },
                 cancellationToken);
         }

@@ -21,6 +21,9 @@ internal sealed record RestoreRequest
     public MimoVerification Verify { get; init; } = MimoVerification.Full;
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Called once the source is checked and the current content kept, just before the database is written.</summary>
+    public Action? BeforeCopy { get; init; }
 }
 
 /// <summary>What a restore did: the pre-restore backup to undo it with, and how the content got in.</summary>
@@ -60,6 +63,7 @@ internal static class DatabaseRestore
         }
 
         var (preRestore, preRestoreVerified) = KeepCurrent(request, database, cancellationToken);
+        request.BeforeCopy?.Invoke();
         var (method, census) = Copy(request, source, database, expected, cancellationToken);
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
