@@ -46,13 +46,16 @@ internal sealed record BuildSettingsFile(string Path, string? BuildId, IReadOnly
             using var stream = File.OpenRead(path);
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
+
+            // Format 2 percent-encodes every value: MSBuild cannot write backslashes or ';' into a file as they are.
+            var encoded = root.TryGetProperty("formatVersion", out var format) && format.TryGetInt32(out var version) && version >= 2;
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (root.TryGetProperty("settings", out var settings))
             {
                 foreach (var property in settings.EnumerateObject())
                 {
                     // The targets write every known property; an empty one was simply not set.
-                    var value = property.Value.GetString();
+                    var value = property.Value.GetString() is { } text && encoded ? Uri.UnescapeDataString(text) : property.Value.GetString();
                     if (!string.IsNullOrWhiteSpace(value))
                     {
                         values[property.Name] = value.Trim();
