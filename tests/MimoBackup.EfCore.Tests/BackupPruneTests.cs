@@ -128,8 +128,8 @@ public sealed class BackupPruneTests : IDisposable
         Leftover(".pre-migration_20200101_000000.0a1b2c3d.tmp", TimeSpan.FromHours(2));
         Leftover(".pre-migration_20200101_000000.0a1b2c3d.tmp-journal", TimeSpan.FromHours(2));
         Leftover($".pre-migration_{Stamp(_now.AddMinutes(-10))}.1234abcd.tmp", TimeSpan.FromMinutes(10));
+        // A .db without a sidecar may be a backup made by hand (sqlite3 .backup) in the same folder: never deleted.
         Leftover("backup_20200101_000000.db", TimeSpan.FromHours(3));
-        // Renamed into place but its sidecar not yet written: the file time is recent though the name is old.
         Leftover("backup_20200102_000000.db", TimeSpan.FromMinutes(5));
         Leftover("backup_20200103_000000.db.meta.json.abcdef12.tmp", TimeSpan.FromHours(2));
         File.Copy(backup.SidecarPath, Path.Combine(Backups, "backup_20200104_000000.db.meta.json"));
@@ -145,19 +145,37 @@ public sealed class BackupPruneTests : IDisposable
         Assert.Equal("deleted: incomplete leftover", reasons[".pre-migration_20200101_000000.0a1b2c3d.tmp"]);
         Assert.Equal("deleted: incomplete leftover", reasons[".pre-migration_20200101_000000.0a1b2c3d.tmp-journal"]);
         Assert.Equal("kept: incomplete, younger than an hour", reasons[$".pre-migration_{Stamp(_now.AddMinutes(-10))}.1234abcd.tmp"]);
-        Assert.Equal("deleted: incomplete leftover", reasons["backup_20200101_000000.db"]);
-        Assert.Equal("kept: incomplete, younger than an hour", reasons["backup_20200102_000000.db"]);
+        Assert.DoesNotContain("backup_20200101_000000.db", reasons.Keys);
+        Assert.DoesNotContain("backup_20200102_000000.db", reasons.Keys);
         Assert.Equal("deleted: incomplete leftover", reasons["backup_20200103_000000.db.meta.json.abcdef12.tmp"]);
         Assert.Equal("deleted: incomplete leftover", reasons["backup_20200104_000000.db.meta.json"]);
         Assert.Equal("kept: within 30 days", reasons[Path.GetFileName(backup.Path)]);
-        Assert.Equal(8, reasons.Count);
+        Assert.Equal(6, reasons.Count);
         Assert.Equal(
             new[]
             {
-                $".pre-migration_{Stamp(_now.AddMinutes(-10))}.1234abcd.tmp", "app.db", AuditLog.FileName, "backup_20200102_000000.db", "copy.tmp", "notes.txt",
+                $".pre-migration_{Stamp(_now.AddMinutes(-10))}.1234abcd.tmp", "app.db", AuditLog.FileName, "backup_20200101_000000.db", "backup_20200102_000000.db", "copy.tmp", "notes.txt",
                 Path.GetFileName(backup.Path), Path.GetFileName(backup.SidecarPath),
             }.Order(StringComparer.Ordinal),
             Files());
+    }
+
+    [Fact]
+    public void Run_judges_each_database_apart_in_a_shared_folder()
+    {
+        // Two databases back up into one folder (or one mirror share): the other database's newer backups must not
+        // make this one's only backup "not the newest verified".
+        var logs = _temp.File("logs.db");
+        TempFolder.CreateNotes(logs, rows: 5);
+        var onlyLogsBackup = Take(logs, Backups, _now - TimeSpan.FromDays(40));
+        var oldApp = Take(TimeSpan.FromDays(50));
+        var newApp = Take(TimeSpan.FromDays(1));
+
+        var result = BackupPrune.Run(Backups, Policy, _now, dryRun: false);
+
+        Assert.Equal("kept: newest verified", result.Decisions.Single(d => d.Name == Path.GetFileName(onlyLogsBackup.Path)).Reason);
+        Assert.Equal([Path.GetFileName(oldApp.Path)], result.Deleted.Select(d => d.Name));
+        Assert.True(File.Exists(onlyLogsBackup.Path) && File.Exists(newApp.Path));
     }
 
     [Fact]
@@ -239,7 +257,7 @@ public sealed class BackupPruneTests : IDisposable
         var summary = SidecarSummary.Parse(File.ReadAllBytes(backup.SidecarPath));
 
         var sidecar = BackupSidecar.Load(backup.SidecarPath);
-        Assert.Equal(new SidecarSummary(sidecar.CreatedUtc, true, true, sidecar.SizeBytes, "2.7.1+abc"), summary);
+        Assert.Equal(new SidecarSummary(sidecar.CreatedUtc, true, true, sidecar.SizeBytes, "2.7.1+abc", Path.GetFullPath(Database)), summary);
     }
 
     [Theory]

@@ -76,8 +76,10 @@ internal static class ManualCommands
             throw new MimoException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
         }
 
-        var catalog = BackupCatalog.Read(folder);
-        var retention = RetentionOf(folder, catalog, target.Settings.Retention, clock.GetUtcNow());
+        // The catalog and the retention decisions each read every sidecar: read them side by side.
+        var reading = Task.Run(() => BackupCatalog.Read(folder));
+        var retention = RetentionOf(folder, target.Settings.Retention, clock.GetUtcNow());
+        var catalog = reading.GetAwaiter().GetResult();
         if (format == "json")
         {
             output.Information(ToJson(target, folder, catalog, retention).ToJsonString(PlainJson));
@@ -543,39 +545,11 @@ internal static class ManualCommands
             $"-p:MimoSource=mirror needs {MimoSettings.MirrorDirName}, which is not set (give -p:{MimoSettings.MirrorDirName}=<folder>, the environment variable, or UseMimoBackup(o => o.MirrorDirectory(...)))");
 
     /// <summary>What the next prune decides for each entry of a folder's catalog; null for files prune does not consider.</summary>
-    /// <summary>
-    /// What the next prune decides for each entry, from the sidecars the catalog has read already: the same
-    /// candidates <see cref="BackupPrune.Scan"/> builds, without reading every sidecar a second time.
-    /// </summary>
-    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, IReadOnlyList<CatalogEntry> catalog, RetentionPolicy policy, DateTimeOffset now)
+    /// <summary>What the next prune decides for each entry: the prune's own scan and decisions, so the two never disagree.</summary>
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, RetentionPolicy policy, DateTimeOffset now)
     {
-        var candidates = new List<RetentionCandidate>(catalog.Count);
-        var unreadable = new Dictionary<string, RetentionDecision>(StringComparer.Ordinal);
-        foreach (var entry in catalog)
-        {
-            if (entry.Sidecar is { } sidecar)
-            {
-                candidates.Add(new RetentionCandidate(entry.FileName, sidecar.CreatedUtc, sidecar.Pinned, entry.Verified, sidecar.Origin.AppVersion, Complete: true));
-            }
-            else if (entry.State == CatalogState.Incomplete && File.Exists(entry.Path + BackupSidecar.Suffix))
-            {
-                // An unreadable sidecar may be a damaged record of a good backup: never a reason to delete it.
-                var candidate = new RetentionCandidate(entry.FileName, entry.CreatedUtc, Pinned: false, Verified: false, AppVersion: null, Complete: true);
-                unreadable[entry.FileName] = new RetentionDecision(candidate, true, BackupPrune.SidecarUnreadable);
-            }
-            else
-            {
-                candidates.Add(new RetentionCandidate(entry.FileName, entry.CreatedUtc, Pinned: false, Verified: false, AppVersion: null, Complete: false));
-            }
-        }
-
-        var decisions = policy.Decide(candidates, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
-        foreach (var name in BackupPrune.DatedBeforeEarlierBackups(folder, candidates).Where(n => !decisions[n].Keep))
-        {
-            decisions[name] = decisions[name] with { Keep = true, Reason = BackupPrune.DatedBeforeAnEarlierBackup };
-        }
-
-        return e => unreadable.TryGetValue(e.FileName, out var kept) ? kept : decisions.GetValueOrDefault(e.FileName);
+        var decisions = BackupPrune.Preview(folder, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        return e => decisions.GetValueOrDefault(e.FileName) ?? decisions.GetValueOrDefault(e.FileName + BackupSidecar.Suffix);
     }
 
     /// <summary>A refusal is on the record and notified, like the guards' refusals of SPEC §3.</summary>

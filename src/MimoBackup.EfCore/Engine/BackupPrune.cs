@@ -66,8 +66,8 @@ internal static partial class BackupPrune
 
     /// <summary>
     /// Decides, deletes what the policy lets go (unless <paramref name="dryRun"/>) and appends one "prune" line to the
-    /// folder's audit log. A backup's sidecar is deleted before its <c>.db</c>: interrupted in between, what is left is
-    /// a <c>.db</c> without sidecar, which nothing offers as a restore point and the next prune removes as a leftover.
+    /// folder's audit log. A backup's <c>.db</c> is deleted before its sidecar: interrupted in between, what is left is
+    /// a sidecar without its <c>.db</c>, which nothing offers as a restore point and the next prune removes as a leftover.
     /// Failures to delete or to write the audit log are warnings (MIMO403, MIMO107): pruning is never fatal.
     /// </summary>
     public static PruneResult Run(string folder, RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken = default)
@@ -98,7 +98,7 @@ internal static partial class BackupPrune
                 {
                     warnings.Add(new MimoException(MimoError.PruneDeleteFailed, e, file, e.Message.TrimEnd('.')));
                     failed.Add(decision.Name);
-                    break; // What is left is either the whole backup or a .db without sidecar: never a sidecar without data.
+                    break; // What is left is the whole backup, or its sidecar alone: never a .db that looks complete.
                 }
             }
         }
@@ -161,24 +161,34 @@ internal static partial class BackupPrune
             var name = sidecar.Name[..^BackupSidecar.Suffix.Length];
             if (!files.TryGetValue(name, out var backup))
             {
-                // Only a hand-made deletion leaves a sidecar without its .db: prune deletes the sidecar first.
+                // An interrupted prune (it deletes the .db first) or a hand-made deletion: the sidecar alone holds no data.
                 items.Add(Leftover(sidecar));
                 continue;
             }
 
             var summary = summaries[i];
+
+            // The .db goes first: interrupted in between, only a sidecar is left, which promises nothing restorable
+            // and the next prune removes. A kept damaged database's WAL copy goes with it.
+            List<string> parts = [backup.FullName, sidecar.FullName];
+            if (files.TryGetValue(name + "-wal", out var wal))
+            {
+                parts.Insert(1, wal.FullName);
+            }
+
             items.Add(new PruneItem(
                 summary is { } s
-                    ? new RetentionCandidate(name, s.CreatedUtc, s.Pinned, s.Passed && s.SizeBytes == backup.Length, s.AppVersion, Complete: true)
+                    ? new RetentionCandidate(name, s.CreatedUtc, s.Pinned, s.Passed && s.SizeBytes == backup.Length, s.AppVersion, Complete: true, s.Source)
                     : new RetentionCandidate(name, FileTime(backup), Pinned: false, Verified: false, AppVersion: null, Complete: true),
-                [sidecar.FullName, backup.FullName],
+                parts,
                 Unreadable: summary is null));
         }
 
         foreach (var file in files.Values)
         {
-            if ((file.Name.EndsWith(".db", StringComparison.Ordinal) && !files.ContainsKey(file.Name + BackupSidecar.Suffix) && BackupName().IsMatch(file.Name))
-                || (file.Name.Contains(BackupWriter.TemporarySuffix, StringComparison.Ordinal) && TemporaryName().IsMatch(file.Name)))
+            // A .db without a sidecar is left alone: it may be a backup someone made by hand (sqlite3 .backup, cp) in
+            // this folder or on a shared mirror, and Mimo cannot tell; only Mimo's own temporary files are leftovers.
+            if (file.Name.Contains(BackupWriter.TemporarySuffix, StringComparison.Ordinal) && TemporaryName().IsMatch(file.Name))
             {
                 items.Add(Leftover(file));
             }
@@ -212,7 +222,14 @@ internal static partial class BackupPrune
     {
         // An unreadable sidecar may be a damaged record of a good backup: never a reason to delete it.
         var readable = items.Where(i => !i.Unreadable).Select(i => i.Candidate).ToList();
-        var decided = policy.Decide(readable, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+        // Each database's backups are judged among themselves: in a folder (or a mirror share) that several
+        // databases use, one database's newest or monthly backup must not stand in for another's. A clock that
+        // went backwards still stops every deletion in the folder.
+        var decided = (readable.Any(c => c.CreatedUtc > now + RetentionPolicy.ClockTolerance)
+                ? policy.Decide(readable, now)
+                : readable.GroupBy(c => c.Source ?? "", StringComparer.Ordinal).SelectMany(group => policy.Decide([.. group], now)))
+            .ToDictionary(d => d.Name, StringComparer.Ordinal);
         var suspect = DatedBeforeEarlierBackups(folder, readable);
         return [.. items.Select(i => i.Unreadable ? new RetentionDecision(i.Candidate, true, SidecarUnreadable)
             : suspect.Contains(i.Candidate.Name) && !decided[i.Candidate.Name].Keep ? new RetentionDecision(i.Candidate, true, DatedBeforeAnEarlierBackup)
@@ -239,10 +256,6 @@ internal static partial class BackupPrune
         return details;
     }
 
-    /// <summary><c>&lt;name&gt;_yyyyMMdd_HHmmss[_n].db</c>, as <see cref="BackupWriter"/> names backups.</summary>
-    [GeneratedRegex(@"^.+_\d{8}_\d{6}(_\d+)?\.db$", RegexOptions.CultureInvariant)]
-    private static partial Regex BackupName();
-
     /// <summary>
     /// The temporary names of an interrupted write: <c>.&lt;stem&gt;.&lt;8 hex&gt;.tmp</c> (and SQLite's journal
     /// beside it) for a backup, <c>&lt;backup&gt;.meta.json.&lt;8 hex&gt;.tmp</c> for a sidecar.
@@ -255,7 +268,7 @@ internal static partial class BackupPrune
 }
 
 /// <summary>The few sidecar fields retention needs, read without building the whole sidecar.</summary>
-internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool Pinned, bool Passed, long SizeBytes, string? AppVersion)
+internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool Pinned, bool Passed, long SizeBytes, string? AppVersion, string? Source = null)
 {
     /// <summary>Null when the file cannot be read or lacks the creation time.</summary>
     public static SidecarSummary? TryRead(string path, long length)
@@ -297,7 +310,7 @@ internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool P
         DateTimeOffset? created = null;
         bool pinned = false, passed = false;
         long size = -1;
-        string? appVersion = null;
+        string? appVersion = null, source = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("createdUtc"u8))
@@ -324,6 +337,11 @@ internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool P
                 var version = ReadMember(ref reader, "appVersion"u8);
                 appVersion = version.TokenType == JsonTokenType.String ? version.Text : null;
             }
+            else if (reader.ValueTextEquals("source"u8))
+            {
+                var path = ReadMember(ref reader, "path"u8);
+                source = path.TokenType == JsonTokenType.String ? path.Text : null;
+            }
             else
             {
                 reader.Read();
@@ -332,7 +350,7 @@ internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool P
         }
 
         return created is { } at && reader.TokenType == JsonTokenType.EndObject
-            ? new SidecarSummary(at, pinned, passed, size, appVersion)
+            ? new SidecarSummary(at, pinned, passed, size, appVersion, source)
             : null;
     }
 

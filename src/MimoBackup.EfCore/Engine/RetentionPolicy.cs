@@ -3,11 +3,12 @@ using System.Globalization;
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>
-/// One file or backup that retention decides on. <paramref name="Complete"/> is false for a leftover: a <c>.db</c>
-/// without its sidecar, a temporary file of an interrupted write, or a sidecar whose <c>.db</c> is gone.
+/// One file or backup that retention decides on. <paramref name="Complete"/> is false for a leftover: a temporary
+/// file of an interrupted write, or a sidecar whose <c>.db</c> is gone.
 /// For a leftover, <paramref name="CreatedUtc"/> is the newest of its file time and the time in its name.
+/// <paramref name="Source"/> is the database the backup was taken of: retention judges each database's backups apart.
 /// </summary>
-internal sealed record RetentionCandidate(string Name, DateTimeOffset CreatedUtc, bool Pinned, bool Verified, string? AppVersion, bool Complete);
+internal sealed record RetentionCandidate(string Name, DateTimeOffset CreatedUtc, bool Pinned, bool Verified, string? AppVersion, bool Complete, string? Source = null);
 
 /// <summary>What retention does with one candidate, and the reason printed for it.</summary>
 internal sealed record RetentionDecision(RetentionCandidate Candidate, bool Keep, string Reason)
