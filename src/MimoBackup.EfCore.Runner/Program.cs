@@ -36,6 +36,12 @@ internal static class Program
             output.Error(e);
             return (int)e.ExitCode;
         }
+        catch (OperationCanceledException e)
+        {
+            var cancelled = new MimoException(MimoError.Cancelled, e, args.Length > 1 ? "the database" : "the command");
+            output.Error(cancelled);
+            return (int)cancelled.ExitCode;
+        }
 #pragma warning disable CA1031 // The runner's last line of defence: any failure must reach MSBuild as an error line.
         catch (Exception e)
 #pragma warning restore CA1031

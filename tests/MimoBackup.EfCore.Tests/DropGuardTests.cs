@@ -180,6 +180,19 @@ public sealed class DropGuardTests : IDisposable
     }
 
     [Fact]
+    public void EnsureDeleted_with_backups_off_deletes_even_a_damaged_file()
+    {
+        File.WriteAllText(Database, "this was a database once, now it is only text that SQLite cannot read");
+
+        using (var context = new NotesContext("Data Source=" + Database, Backups, enabled: false))
+        {
+            context.Database.EnsureDeleted();
+        }
+
+        Assert.False(File.Exists(Database));
+    }
+
+    [Fact]
     public void UseMimoBackup_before_the_provider_is_a_clear_error()
     {
         var options = new DbContextOptionsBuilder().UseMimoBackup().UseSqlite("Data Source=" + Database).Options;

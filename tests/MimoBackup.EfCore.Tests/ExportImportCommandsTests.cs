@@ -179,6 +179,23 @@ public sealed class ExportImportCommandsTests : IDisposable
         Assert.False(File.Exists(file));
     }
 
+    [Fact]
+    public void Export_onto_the_database_or_another_sqlite_file_is_refused_and_overwrites_nothing()
+    {
+        ExportSamples.Create(Source, seed: 15, rows: 20);
+        ExportSamples.Create(Target, seed: 16, rows: 20);
+        var (source, target) = (TempFolder.Hash(Source), TempFolder.Hash(Target));
+
+        foreach (var file in new[] { Source, Target })
+        {
+            var error = Assert.Throws<MimoException>(() => Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
+            Assert.Equal("MIMO209", error.Error.Code);
+        }
+
+        Assert.Equal(source, TempFolder.Hash(Source));
+        Assert.Equal(target, TempFolder.Hash(Target));
+    }
+
     [Theory]
     [InlineData("export", "ExportFile", "MimoExportFile")]
     [InlineData("import", "ImportFile", "MimoImportFile")]

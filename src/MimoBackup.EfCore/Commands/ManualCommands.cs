@@ -378,6 +378,16 @@ internal static class ManualCommands
         var file = options["ExportFile"]
             ?? throw new MimoException(MimoError.BadCommandUsage, "MimoExport needs -p:MimoExportFile=<file to write, e.g. memories.json>");
         RequireDatabase(target);
+
+        // An export replaces its file: never the database itself, its journal files, or any other SQLite file.
+        var path = Path.GetFullPath(file);
+        var database = Path.GetFullPath(target.DatabasePath);
+        if (new[] { database, database + "-wal", database + "-shm", database + "-journal" }.Contains(path, StringComparer.Ordinal)
+            || (File.Exists(path) && BackupCheck.HasSqliteHeader(path)))
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"MimoExportFile '{file}' is a SQLite database or one of its files, which an export would overwrite; name a .json file");
+        }
+
         var result = JsonExport.Write(
             new ExportRequest { DatabasePath = target.DatabasePath, ExportPath = file, BusyTimeout = target.BusyTimeout, Clock = clock },
             cancellationToken);

@@ -23,6 +23,19 @@ internal static class BackupCheck
     /// <summary>Checks <paramref name="path"/>; with a sidecar, also its hash and row counts.</summary>
     public static BackupCheckResult Run(string path, BackupSidecar? sidecar, MimoVerification mode, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Check(path, sidecar, mode, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A backup that vanished or cannot be opened failed its check; it is not an unexpected error.
+            return new BackupCheckResult(false, "it cannot be read: " + e.Message, null);
+        }
+    }
+
+    private static BackupCheckResult Check(string path, BackupSidecar? sidecar, MimoVerification mode, CancellationToken cancellationToken)
+    {
         if (!HasSqliteHeader(path))
         {
             return new BackupCheckResult(false, "it is not a SQLite database (no SQLite header)", null);

@@ -63,7 +63,6 @@ internal static class DatabaseRestore
         }
 
         var (preRestore, preRestoreVerified) = KeepCurrent(request, database, cancellationToken);
-        request.BeforeCopy?.Invoke();
         var (method, census) = Copy(request, source, database, expected, cancellationToken);
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
@@ -167,6 +166,7 @@ internal static class DatabaseRestore
         try
         {
             census = expected ?? CheckArbitrarySource(reader, source, request.Verify, cancellationToken);
+            request.BeforeCopy?.Invoke();
             if (Healthy(database))
             {
                 try

@@ -88,6 +88,10 @@ internal static class JsonImport
             {
                 throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
             }
+            catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
+            {
+                throw new MimoException(MimoError.DatabaseLocked, e, database, request.BusyTimeout);
+            }
             catch (Exception e) when (e is SqliteException or IOException)
             {
                 throw new MimoException(MimoError.ImportFailed, e, database, load.Where, e.Message);

@@ -74,8 +74,7 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
         var settings = MimoSettings.FromProcess([context.GetType().Assembly, System.Reflection.Assembly.GetEntryAssembly()],
             context.GetService<IDbContextOptions>().FindExtension<MimoBackupOptionsExtension>()?.Settings);
         if (DatabaseLocation.FromConnectionString(context.Database.GetConnectionString(), Directory.GetCurrentDirectory()).Path is not { } database
-            || !File.Exists(database)
-            || DatabaseContent.HoldsNoRows(database, TimeSpan.FromSeconds(5), [BackupMigrator.HistoryTable(context), BackupMigrator.LockTable]))
+            || !File.Exists(database))
         {
             return;
         }
@@ -84,9 +83,14 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
         var now = DateTimeOffset.UtcNow;
         if (!settings.Enabled)
         {
-            // Off means off, but never silently: the drop is on the record.
+            // Off means off, whatever the file holds (even a damaged one), but never silently: the drop is on the record.
             output.Warning($"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {BackupMigrator.Display(database)} without a guard.");
             new AuditLog(folder).Append("disabled", new JsonObject { ["operation"] = "drop", ["database"] = database, ["context"] = context.GetType().FullName }, now);
+            return;
+        }
+
+        if (DatabaseContent.HoldsNoRows(database, TimeSpan.FromSeconds(5), [BackupMigrator.HistoryTable(context), BackupMigrator.LockTable]))
+        {
             return;
         }
 

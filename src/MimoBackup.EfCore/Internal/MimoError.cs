@@ -66,8 +66,8 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
 
     public static readonly MimoError Cancelled = new(
         "MIMO108", MimoExitCode.Failed,
-        "The backup of '{0}' was cancelled before it completed.",
-        "Nothing was migrated and no partial backup was kept; run the command again.");
+        "The work on '{0}' was cancelled before it completed.",
+        "Nothing was migrated, restored or imported and no partial backup or file was kept; run the command again.");
 
     public static readonly MimoError DestructiveMigrationRefused = new(
         "MIMO301", MimoExitCode.Refused,
