@@ -40,7 +40,7 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
         Assert.Contains("was already used once; backing up as usual", backedUp.Output, StringComparison.Ordinal);
         var backup = Assert.Single(SampleApp.Backups(database));
         Assert.Equal(2, SampleApp.AppliedMigrations(backup).Length);
-        Assert.Equal(["skip", "backup", "prune", "comparison"], SampleApp.Audit(database).Select(e => (string?)e["event"]));
+        Assert.Equal(["skip", "backup", "comparison", "prune"], SampleApp.Audit(database).Select(e => (string?)e["event"]));
         Assert.Equal("MSBuild", (string?)SampleApp.Audit(database)[0]["source"]);
     }
 

@@ -70,12 +70,17 @@ internal sealed class BackupMigrator(
         catch (Exception) when (session is not null)
         {
             output.Warning($"{Prefix}the migration failed; {session.Backup.Path} holds the database as it was before. {RestoreHint(session)}");
+            session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
             throw;
         }
 
         if (session is not null)
         {
             Report(session);
+
+            // After the migration, not between the snapshot and it: a slow mirror or a notify command must not leave
+            // the app's writes of that time out of the restore point. None of it can fail the migration.
+            session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
         }
     }
 
@@ -211,7 +216,7 @@ internal sealed class BackupMigrator(
             },
             cancellationToken);
 
-        var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context));
+        var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare);
         var sidecar = backup.Sidecar;
         output.Information(
             $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
@@ -222,9 +227,6 @@ internal sealed class BackupMigrator(
         record["sizeBytes"] = sidecar.SizeBytes;
         record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
         audit.Append("backup", record, now);
-
-        // Mirror, prune and notify never fail the migration: their problems are warnings.
-        aftercare.AfterBackup(backup, DateTimeOffset.UtcNow, cancellationToken);
         return session;
     }
 
@@ -315,5 +317,5 @@ internal sealed class BackupMigrator(
             _ => (bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
         };
 
-    private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable);
+    private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable, BackupAftercare Aftercare);
 }
