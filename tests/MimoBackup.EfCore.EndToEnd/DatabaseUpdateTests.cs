@@ -48,7 +48,7 @@ public sealed class DatabaseUpdateTests
         Assert.Contains("Engrams.LegacyScore vanished", update.Output, StringComparison.Ordinal);
         var audit = SampleApp.Audit(database);
         Assert.Equal(["backup", "comparison", "prune"], audit.Select(e => (string?)e["event"]));
-        Assert.Contains(audit[2]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
+        Assert.Contains(audit[1]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
     }
 
     [Fact]
