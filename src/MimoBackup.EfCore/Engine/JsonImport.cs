@@ -181,9 +181,12 @@ internal static class JsonImport
                             _manifestRead = true;
                             break;
                         case "data":
+                            // The write lock comes first: no commit of the app's may fall between the checks, the
+                            // pre-import backup and the import, or the backup could not undo the import exactly.
+                            Lock();
+                            transaction = true;
                             backup = Prepare();
                             Begin();
-                            transaction = true;
                             ReadData(cancellationToken);
                             _afterData = true;
                             break;
@@ -350,11 +353,16 @@ internal static class JsonImport
         /// is loaded; <c>PRAGMA foreign_key_check</c> then checks the whole database before commit. Triggers off:
         /// the file holds what the triggers wrote at the source already.
         /// </summary>
-        private void Begin()
+        private void Lock()
         {
+            // Both settings only take effect outside a transaction.
             SqliteFacts.Execute(Connection, "PRAGMA foreign_keys = OFF");
             raw.sqlite3_db_config(Connection.Handle, EnableTriggers, 0, out _);
             SqliteFacts.Execute(Connection, "BEGIN IMMEDIATE");
+        }
+
+        private void Begin()
+        {
             foreach (var table in Tables)
             {
                 SqliteFacts.Execute(Connection, "DELETE FROM " + SqliteFacts.Quote(table.Name));
