@@ -180,6 +180,28 @@ public sealed class ExportImportCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Export_and_import_warn_that_virtual_tables_are_left_out()
+    {
+        ExportSamples.Create(Source, seed: 17, rows: 20);
+        ExportSamples.Create(Target, seed: 18, rows: 20);
+        foreach (var database in new[] { Source, Target })
+        {
+            using var connection = TempFolder.Open(database);
+            TempFolder.Execute(connection, "CREATE VIRTUAL TABLE notes_fts USING fts5(body); INSERT INTO notes_fts VALUES ('remember me');");
+        }
+
+        var file = _temp.File("memories.json");
+        var exported = new RecordingOutput();
+        var imported = new RecordingOutput();
+
+        Run("export", Source, exported, ("ExportFile", file));
+        Run("import", Target, imported, ("ImportFile", file));
+
+        Assert.Contains(exported.Warnings, w => w.Contains("virtual tables are not exported (notes_fts)", StringComparison.Ordinal));
+        Assert.Contains(imported.Warnings, w => w.Contains("virtual tables are not imported (notes_fts)", StringComparison.Ordinal) && w.Contains("'rebuild'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Export_onto_the_database_or_another_sqlite_file_is_refused_and_overwrites_nothing()
     {
         ExportSamples.Create(Source, seed: 15, rows: 20);

@@ -407,6 +407,7 @@ internal static class ManualCommands
             $"{Prefix}exported {Display(target.DatabasePath)} to {Display(result.Path)} ({result.Tables.Count} tables, {Count(result.Rows)} rows, "
             + $"{Size(result.Bytes)}, last migration {result.LastMigration ?? "(none)"}) in {Seconds(result.Duration)}. "
             + $"To load it into a database at the same migration: dotnet msbuild -t:MimoImport -p:MimoImportFile={Display(result.Path)}");
+        WarnAboutVirtualTables(target, output, "exported");
         return MimoExitCode.Done;
     }
 
@@ -482,7 +483,19 @@ internal static class ManualCommands
             output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} was empty).");
         }
 
+        WarnAboutVirtualTables(target, output, "imported");
         return MimoExitCode.Done;
+    }
+
+    /// <summary>Virtual tables (FTS indexes) are neither exported nor imported: an index kept by triggers is now stale.</summary>
+    private static void WarnAboutVirtualTables(CommandTarget target, ICommandOutput output, string what)
+    {
+        var virtualTables = DatabaseContent.VirtualTables(target.DatabasePath, target.BusyTimeout);
+        if (virtualTables.Count > 0)
+        {
+            output.Warning($"{Prefix}virtual tables are not {what} ({string.Join(", ", virtualTables)}); rebuild them from their content "
+                + "after an import, e.g. INSERT INTO fts(fts) VALUES('rebuild') for an FTS index.");
+        }
     }
 
     internal static (string Path, BackupSidecar? Sidecar) ResolveRestoreSource(CommandTarget target, string from, string? folder = null)

@@ -29,6 +29,22 @@ internal static class DatabaseContent
                 .All(t => SqliteFacts.Scalar<long>(connection, $"SELECT EXISTS (SELECT 1 FROM {SqliteFacts.Quote(t)})") == 0);
         });
 
+    /// <summary>The virtual tables (FTS and the like): export and import leave them out.</summary>
+    public static List<string> VirtualTables(string database, TimeSpan busyTimeout)
+        => Ask(database, busyTimeout, connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name";
+            using var reader = command.ExecuteReader();
+            var names = new List<string>();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        });
+
     /// <summary>The columns of every table, as the database has them now.</summary>
     public static Dictionary<string, List<string>> Columns(string database, TimeSpan busyTimeout)
         => Ask(database, busyTimeout, connection =>
