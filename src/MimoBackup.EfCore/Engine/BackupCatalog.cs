@@ -87,7 +87,7 @@ internal static class BackupCatalog
         var sidecarPath = file + BackupSidecar.Suffix;
         if (sidecarFile is null)
         {
-            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "no sidecar: the backup did not finish");
+            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "no sidecar: an unfinished backup, or a file Mimo did not write");
         }
 
         BackupSidecar sidecar;
