@@ -110,7 +110,7 @@ internal static class AppContextTarget
         }
         catch (SqliteException e)
         {
-            output.Warning($"{ManualCommands.Prefix}the migration history of {database} cannot be read: {e.Message}");
+            output.Warning($"{BackupMigrator.Prefix}the migration history of {database} cannot be read: {e.Message}");
             return null;
         }
     }

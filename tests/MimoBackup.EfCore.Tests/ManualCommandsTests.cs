@@ -449,7 +449,7 @@ internal sealed class RecordingOutput : ICommandOutput
 
     public IEnumerable<string> Lines => Information.Concat(Warnings).Concat(Errors.Select(e => e.Message));
 
-    void ICommandOutput.Information(string line) => Information.Add(line.StartsWith(ManualCommands.Prefix, StringComparison.Ordinal) ? line : line);
+    void ICommandOutput.Information(string line) => Information.Add(line);
 
     void ICommandOutput.Warning(string line) => Warnings.Add(line);
 

@@ -14,8 +14,6 @@ namespace MimoBackup.EfCore.Commands;
 /// </summary>
 internal static class ManualCommands
 {
-    public const string Prefix = "Mimo: ";
-
     /// <summary>JSON as a reader expects it: '+' and non-ASCII names stay as they are.</summary>
     private static readonly JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -99,8 +99,7 @@ internal static class BackupMirror
             throw new MirrorException($"a different '{name}' is already there and is never overwritten");
         }
 
-        var stem = Path.GetFileNameWithoutExtension(name);
-        var temporary = Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix);
+        var temporary = BackupWriter.TemporaryPath(folder, Path.GetFileNameWithoutExtension(name));
         try
         {
             FileDurability.CreateOwnerOnly(temporary);

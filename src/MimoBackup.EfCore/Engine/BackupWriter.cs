@@ -47,13 +47,21 @@ internal static class BackupWriter
 {
     public const string TemporarySuffix = ".tmp";
 
+    /// <summary>A backup's name before <c>.db</c>: its kind or name, then its UTC time, so names sort by age.</summary>
+    internal static string Stem(string name, DateTimeOffset created)
+        => name + "_" + created.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>A hidden, unique name for a file being written beside its final one: list and prune know it as a leftover.</summary>
+    internal static string TemporaryPath(string folder, string stem)
+        => Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+
     public static BackupResult Take(BackupRequest request, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var folder = Path.GetFullPath(request.BackupFolder);
         var created = request.Clock.GetUtcNow();
-        var stem = (request.Name ?? request.Kind) + "_" + created.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        var temporary = Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+        var stem = Stem(request.Name ?? request.Kind, created);
+        var temporary = TemporaryPath(folder, stem);
 
         try
         {

@@ -115,8 +115,8 @@ internal static class DatabaseRestore
         var folder = Path.GetFullPath(request.BackupFolder);
         Directory.CreateDirectory(folder);
         var created = request.Clock.GetUtcNow();
-        var stem = BackupKind.PreRestore + "_" + created.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        var temporary = Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix);
+        var stem = BackupWriter.Stem(BackupKind.PreRestore, created);
+        var temporary = BackupWriter.TemporaryPath(folder, stem);
         try
         {
             FileDurability.CreateOwnerOnly(temporary);

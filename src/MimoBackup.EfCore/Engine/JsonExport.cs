@@ -37,7 +37,7 @@ internal static class JsonExport
         var clock = Stopwatch.StartNew();
         var target = Path.GetFullPath(request.ExportPath);
         var folder = Path.GetDirectoryName(target)!;
-        var temporary = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix);
+        var temporary = BackupWriter.TemporaryPath(folder, Path.GetFileName(target));
         var database = Path.GetFullPath(request.DatabasePath);
 
         try

@@ -15,8 +15,6 @@ namespace MimoBackup.EfCore.Internal;
 /// </summary>
 internal sealed class BackupAftercare(MimoSettings settings, string backupFolder, IMimoOutput output)
 {
-    private const string Prefix = "Mimo: ";
-
     /// <summary>The backup folder first, then the mirror when there is one: the folders an automatic prune applies to.</summary>
     public IReadOnlyList<string> Folders => settings.MirrorDir is { } mirror ? [backupFolder, mirror] : [backupFolder];
 
@@ -56,12 +54,12 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         var result = BackupMirror.Copy(backup, mirror, now, cancellationToken);
         if (result.MirrorPath is { } copy)
         {
-            output.Information($"{Prefix}mirrored {Path.GetFileName(backup.Path)} to {BackupMigrator.Display(copy)} (SHA-256 checked).");
+            output.Information($"{BackupMigrator.Prefix}mirrored {Path.GetFileName(backup.Path)} to {BackupMigrator.Display(copy)} (SHA-256 checked).");
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(Prefix + warning.Message);
+            output.Warning(BackupMigrator.Prefix + warning.Message);
         }
 
         return result;
@@ -80,13 +78,13 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
-            output.Warning(Prefix + new MimoException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            output.Warning(BackupMigrator.Prefix + new MimoException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
             return null;
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(Prefix + warning.Message);
+            output.Warning(BackupMigrator.Prefix + warning.Message);
         }
 
         return result;
@@ -106,7 +104,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
 
         foreach (var warning in Notifier.Notify(evt, settings.NotifyCommand, new AuditLog(backupFolder), now))
         {
-            output.Warning(Prefix + warning.Message);
+            output.Warning(BackupMigrator.Prefix + warning.Message);
         }
     }
 
@@ -117,7 +115,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
     {
         ArgumentNullException.ThrowIfNull(result);
         var deleted = result.Deleted.ToList();
-        var line = new StringBuilder(Prefix);
+        var line = new StringBuilder(BackupMigrator.Prefix);
         var where = BackupMigrator.Display(result.Folder);
         if (deleted.Count == 0)
         {

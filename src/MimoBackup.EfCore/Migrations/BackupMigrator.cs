@@ -23,7 +23,8 @@ internal sealed class BackupMigrator(
     IMimoOutput output,
     Func<MimoException, Exception> translate) : IMigrator
 {
-    private const string Prefix = "Mimo: ";
+    /// <summary>How every line of the package begins, in every front-end.</summary>
+    internal const string Prefix = "Mimo: ";
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     // EF 9+ keeps its migration lock in this table; its rows come and go with every run.
