@@ -45,22 +45,9 @@ internal static class ManualCommands
         RequireDatabase(target);
         var backup = BackupWriter.Take(target.BackupRequest(BackupKind.Manual, clock, name, options.Flag("Pin")), cancellationToken);
 
-        var sidecar = backup.Sidecar;
-        new AuditLog(target.BackupFolder).Append("backup", new JsonObject
-        {
-            ["kind"] = BackupKind.Manual,
-            ["database"] = target.DatabasePath,
-            ["backup"] = backup.Path,
-            ["sha256"] = sidecar.Sha256,
-            ["sizeBytes"] = sidecar.SizeBytes,
-            ["pinned"] = sidecar.Pinned,
-            ["durationMs"] = (long)backup.Duration.TotalMilliseconds,
-        }, clock.GetUtcNow());
-
-        output.Information(
-            $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
-            + $"{sidecar.Tables.Count} tables, {Count(sidecar.Census.TotalRows)} rows, sha256 {sidecar.Sha256[..12]}…{(sidecar.Pinned ? ", pinned" : "")}) "
-            + $"in {Seconds(backup.Duration)}. To restore it: {RestoreCommand(backup.Path)}");
+        new AuditLog(target.BackupFolder).Append(
+            "backup", AddFacts(new JsonObject { ["kind"] = BackupKind.Manual, ["database"] = target.DatabasePath }, backup), clock.GetUtcNow());
+        output.Information($"{Prefix}{Describe(backup)}. To restore it: {RestoreCommand(backup.Path)}");
         Aftercare(target, output).AfterBackup(backup, clock.GetUtcNow(), cancellationToken);
         return MimoExitCode.Done;
     }

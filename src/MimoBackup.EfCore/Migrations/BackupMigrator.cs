@@ -218,15 +218,8 @@ internal sealed class BackupMigrator(
             cancellationToken);
 
         var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare);
-        var sidecar = backup.Sidecar;
-        output.Information(
-            $"{Prefix}verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
-            + $"{sidecar.Tables.Count} tables, {sidecar.Census.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows, sha256 {sidecar.Sha256[..12]}…) "
-            + $"in {backup.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s before it will {plan.Describe()}. {RestoreHint(session)}");
-        record["backup"] = backup.Path;
-        record["sha256"] = sidecar.Sha256;
-        record["sizeBytes"] = sidecar.SizeBytes;
-        record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
+        output.Information($"{Prefix}{Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
+        AddFacts(record, backup);
         audit.Append("backup", record, now);
         return session;
     }
@@ -302,6 +295,26 @@ internal sealed class BackupMigrator(
 
     private static string RestoreHint(MigrationSession session)
         => "To restore it: " + Commands.ManualCommands.RestoreCommand(session.Backup.Path);
+
+    /// <summary>A verified backup as every front-end reports it: file, size, check, census, hash and duration.</summary>
+    internal static string Describe(BackupResult backup)
+    {
+        var sidecar = backup.Sidecar;
+        return $"verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
+            + $"{sidecar.Tables.Count} tables, {sidecar.Census.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows, sha256 {sidecar.Sha256[..12]}…"
+            + $"{(sidecar.Pinned ? ", pinned" : "")}) in {backup.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
+    }
+
+    /// <summary>A backup's facts in its audit line, the same whichever front-end took it.</summary>
+    internal static JsonObject AddFacts(JsonObject record, BackupResult backup)
+    {
+        record["backup"] = backup.Path;
+        record["sha256"] = backup.Sidecar.Sha256;
+        record["sizeBytes"] = backup.Sidecar.SizeBytes;
+        record["pinned"] = backup.Sidecar.Pinned;
+        record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
+        return record;
+    }
 
     internal static string Display(string path)
     {
