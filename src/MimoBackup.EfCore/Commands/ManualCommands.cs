@@ -146,8 +146,8 @@ internal static class ManualCommands
             ["database"] = target.DatabasePath,
             ["from"] = result.Source,
             ["fromSha256"] = sidecar?.Sha256,
-            ["preRestore"] = result.PreRestorePath,
-            ["preRestoreVerified"] = result.PreRestoreVerified,
+            ["preRestore"] = result.PreRestore?.Path,
+            ["preRestoreVerified"] = result.PreRestore?.Sidecar.Verification.Passed ?? false,
             ["method"] = result.Method,
             ["rows"] = result.Census.TotalRows,
             ["durationMs"] = (long)result.Duration.TotalMilliseconds,
@@ -158,21 +158,18 @@ internal static class ManualCommands
         output.Information(
             $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {result.Census.Tables.Count} tables, "
             + $"{Count(result.Census.TotalRows)} rows, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
-        if (result.PreRestorePath is { } preRestore)
+        if (result.PreRestore is { } preRestore)
         {
-            if (result.PreRestoreVerified)
+            if (preRestore.Sidecar.Verification.Passed)
             {
-                output.Information($"{Prefix}the previous content is in {Display(preRestore)}. To undo: {RestoreCommand(preRestore)}");
+                output.Information($"{Prefix}the previous content is in {Display(preRestore.Path)}. To undo: {RestoreCommand(preRestore.Path)}");
 
                 // The pre-restore backup is a verified backup like any other: it goes to the mirror too.
-                if (target.Settings.MirrorDir is not null && TryLoadSidecar(preRestore) is { } preSidecar)
-                {
-                    aftercare.Mirror(new BackupResult(preRestore, preSidecar, TimeSpan.Zero), now, cancellationToken);
-                }
+                aftercare.Mirror(preRestore, now, cancellationToken);
             }
             else
             {
-                output.Warning($"{Prefix}the database was damaged: its previous bytes are kept, unverified, in {Display(preRestore)} (not a restore point; open it with sqlite3 to salvage rows).");
+                output.Warning($"{Prefix}the database was damaged: its previous bytes are kept, unverified, in {Display(preRestore.Path)} (not a restore point; open it with sqlite3 to salvage rows).");
             }
         }
         else
@@ -180,7 +177,7 @@ internal static class ManualCommands
             output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} did not exist or was empty).");
         }
 
-        aftercare.Publish(Notifier.Restore(target.DatabasePath, result.Source, result.PreRestorePath, now), now);
+        aftercare.Publish(Notifier.Restore(target.DatabasePath, result.Source, result.PreRestore?.Path, now), now);
         return MimoExitCode.Done;
     }
 
@@ -192,15 +189,15 @@ internal static class ManualCommands
     public static MimoExitCode Prune(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
         var dryRun = options.Flag("DryRun");
+        var aftercare = Aftercare(target, output);
         IReadOnlyList<string> folders = Source(options) switch
         {
             BackupSource => [target.BackupFolder],
             MirrorSource => [MirrorFolder(target)],
-            _ => target.Settings.MirrorDir is { } mirror ? [target.BackupFolder, mirror] : [target.BackupFolder],
+            _ => aftercare.Folders,
         };
 
         var policy = target.Settings.Retention;
-        var aftercare = Aftercare(target, output);
         var now = clock.GetUtcNow();
         foreach (var folder in folders)
         {
@@ -576,18 +573,6 @@ internal static class ManualCommands
 
     private static BackupAftercare Aftercare(CommandTarget target, ICommandOutput output)
         => new(target.Settings, target.BackupFolder, new AftercareOutput(output));
-
-    private static BackupSidecar? TryLoadSidecar(string backup)
-    {
-        try
-        {
-            return BackupSidecar.Load(backup + BackupSidecar.Suffix);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return null;
-        }
-    }
 
     private static JsonObject ToJson(CommandTarget target, string folder, IReadOnlyList<CatalogEntry> catalog, Func<CatalogEntry, RetentionDecision?> retention)
     {

@@ -27,7 +27,8 @@ internal sealed record RestoreRequest
 }
 
 /// <summary>What a restore did: the pre-restore backup to undo it with, and how the content got in.</summary>
-internal sealed record RestoreResult(string Source, string? PreRestorePath, bool PreRestoreVerified, string Method, DatabaseCensus Census, TimeSpan Duration);
+/// <remarks><c>PreRestore</c> is null when there was nothing to keep; its sidecar says whether it was verified.</remarks>
+internal sealed record RestoreResult(string Source, BackupResult? PreRestore, string Method, DatabaseCensus Census, TimeSpan Duration);
 
 /// <summary>
 /// Restores a database (SPEC §5): check the source, keep a pre-restore backup, copy with the online backup
@@ -62,32 +63,32 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
         }
 
-        var (preRestore, preRestoreVerified) = KeepCurrent(request, database, cancellationToken);
+        var preRestore = KeepCurrent(request, database, cancellationToken);
         var (method, census) = Copy(request, source, database, expected, cancellationToken);
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
         if (differences.Count > 0)
         {
-            throw new MimoException(MimoError.RestoreMismatch, database, string.Join("; ", differences), preRestore ?? "(none: the database did not exist)");
+            throw new MimoException(MimoError.RestoreMismatch, database, string.Join("; ", differences), preRestore?.Path ?? "(none: the database did not exist)");
         }
 
-        return new RestoreResult(source, preRestore, preRestoreVerified, method, restored, clock.Elapsed);
+        return new RestoreResult(source, preRestore, method, restored, clock.Elapsed);
     }
 
     /// <summary>
     /// Keeps what is there now. A database too damaged for a verified backup is still kept, byte for byte and
     /// marked unverified: nothing is overwritten before a copy of it exists.
     /// </summary>
-    private static (string? Path, bool Verified) KeepCurrent(RestoreRequest request, string database, CancellationToken cancellationToken)
+    private static BackupResult? KeepCurrent(RestoreRequest request, string database, CancellationToken cancellationToken)
     {
         if (!File.Exists(database) || new FileInfo(database).Length == 0)
         {
-            return (null, false);
+            return null;
         }
 
         try
         {
-            var backup = BackupWriter.Take(new BackupRequest
+            return BackupWriter.Take(new BackupRequest
             {
                 DatabasePath = database,
                 BackupFolder = request.BackupFolder,
@@ -98,7 +99,6 @@ internal static class DatabaseRestore
                 BusyTimeout = request.BusyTimeout,
                 Clock = request.Clock,
             }, cancellationToken);
-            return (backup.Path, true);
         }
         catch (MimoException e) when (e.Error == MimoError.DatabaseLocked)
         {
@@ -106,11 +106,11 @@ internal static class DatabaseRestore
         }
         catch (MimoException e) when (e.Error == MimoError.VerificationFailed || e.Error == MimoError.NotASqliteDatabase || e.Error == MimoError.SnapshotFailed)
         {
-            return (KeepDamaged(request, database, e.Message), false);
+            return KeepDamaged(request, database, e.Message);
         }
     }
 
-    private static string KeepDamaged(RestoreRequest request, string database, string reason)
+    private static BackupResult KeepDamaged(RestoreRequest request, string database, string reason)
     {
         var folder = Path.GetFullPath(request.BackupFolder);
         Directory.CreateDirectory(folder);
@@ -144,7 +144,7 @@ internal static class DatabaseRestore
                 Origin = request.Origin,
             };
             FileDurability.WriteAtomically(path + BackupSidecar.Suffix, sidecar.ToUtf8());
-            return path;
+            return new BackupResult(path, sidecar, TimeSpan.Zero);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
