@@ -449,9 +449,9 @@ internal sealed class RecordingOutput : ICommandOutput
 
     public IEnumerable<string> Lines => Information.Concat(Warnings).Concat(Errors.Select(e => e.Message));
 
-    void ICommandOutput.Information(string line) => Information.Add(line);
+    void IMimoOutput.Information(string line) => Information.Add(line);
 
-    void ICommandOutput.Warning(string line) => Warnings.Add(line);
+    void IMimoOutput.Warning(string line) => Warnings.Add(line);
 
     void ICommandOutput.Error(MimoException error) => Errors.Add(error);
 }

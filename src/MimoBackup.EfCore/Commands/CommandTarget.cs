@@ -72,12 +72,8 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
 }
 
 /// <summary>Where a command's lines go: MSBuild messages through the runner, or a test's list.</summary>
-internal interface ICommandOutput
+internal interface ICommandOutput : IMimoOutput
 {
-    void Information(string line);
-
-    void Warning(string line);
-
     /// <summary>A failure that does not stop the command (one bad backup among many).</summary>
     void Error(MimoException error);
 }

@@ -572,7 +572,7 @@ internal static class ManualCommands
     }
 
     private static BackupAftercare Aftercare(CommandTarget target, ICommandOutput output)
-        => new(target.Settings, target.BackupFolder, new AftercareOutput(output));
+        => new(target.Settings, target.BackupFolder, output);
 
     private static JsonObject ToJson(CommandTarget target, string folder, IReadOnlyList<CatalogEntry> catalog, Func<CatalogEntry, RetentionDecision?> retention)
     {
@@ -635,12 +635,4 @@ internal static class ManualCommands
             { TotalDays: < 2 } => $"{(int)age.TotalHours} h {age.Minutes} min",
             _ => $"{(int)age.TotalDays} days",
         };
-}
-
-/// <summary>A command's output as the aftercare of a backup sees it.</summary>
-internal sealed class AftercareOutput(ICommandOutput output) : IMimoOutput
-{
-    public void Information(string line) => output.Information(line);
-
-    public void Warning(string line) => output.Warning(line);
 }
