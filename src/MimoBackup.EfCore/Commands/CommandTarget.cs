@@ -15,7 +15,7 @@ internal sealed record CommandTarget(
     IReadOnlyList<string>? Applied,
     IReadOnlyList<string>? Pending)
 {
-    public string BackupFolder => Settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "backups");
+    public string BackupFolder => Settings.BackupFolderFor(DatabasePath);
 
     public MigrationFacts? MigrationFacts => Applied is null ? null : new MigrationFacts(Applied, null, "none", Pending ?? [], []);
 

@@ -79,7 +79,7 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
             return;
         }
 
-        var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
+        var folder = settings.BackupFolderFor(database);
         var now = DateTimeOffset.UtcNow;
         if (!settings.Enabled)
         {

@@ -152,6 +152,10 @@ internal sealed record MimoSettings
     /// <summary>The settings file that was read, if any.</summary>
     public string? SettingsFilePath { get; init; }
 
+    /// <summary>Where the backups of <paramref name="database"/> go: <c>MimoBackupDir</c>, else <c>backups/</c> beside it (SPEC §4).</summary>
+    public string BackupFolderFor(string database)
+        => BackupDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database))!, "backups");
+
     public static MimoSettings Resolve(
         Func<string, string?> environment,
         BuildSettingsFile? build,

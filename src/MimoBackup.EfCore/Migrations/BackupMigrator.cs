@@ -143,7 +143,7 @@ internal sealed class BackupMigrator(
         output.Information($"{Prefix}plan for {Display(database)}: {steps} migration{(steps == 1 ? "" : "s")}, "
             + (destructive.Count == 0 ? "none destructive." : $"{destructive.Count} destructive: {string.Join("; ", destructive)}."));
 
-        var folder = settings.BackupDir ?? Path.Combine(Path.GetDirectoryName(database)!, "backups");
+        var folder = settings.BackupFolderFor(database);
         var audit = new AuditLog(folder);
         var aftercare = new BackupAftercare(settings, folder, output);
         var now = DateTimeOffset.UtcNow;
