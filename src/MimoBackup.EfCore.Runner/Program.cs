@@ -38,7 +38,7 @@ internal static class Program
         }
         catch (OperationCanceledException e)
         {
-            var cancelled = new MimoException(MimoError.Cancelled, e, args.Length > 1 ? "the database" : "the command");
+            var cancelled = new MimoException(MimoError.Cancelled, e, "the database");
             output.Error(cancelled);
             return (int)cancelled.ExitCode;
         }

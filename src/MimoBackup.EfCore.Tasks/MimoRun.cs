@@ -146,7 +146,6 @@ public sealed class MimoRun : ToolTask
     /// <inheritdoc />
     protected override bool HandleTaskExecutionErrors()
     {
-        RunnerExitCode = ExitCode;
         if (Log.HasLoggedErrors)
         {
             return false;
