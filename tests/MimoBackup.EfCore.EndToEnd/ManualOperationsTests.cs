@@ -52,7 +52,10 @@ public sealed class ManualOperationsTests(PackedPackage package, ITestOutputHelp
         Assert.Contains("Mimo: restored from-appsettings/memories.db from from-appsettings/backups/before-corruption_", restore.Output, StringComparison.Ordinal);
         Assert.Equal(engrams, SampleApp.Scalar(database, "SELECT count(*) FROM Engrams"));
         Assert.Equal(3, SampleApp.AppliedMigrations(database).Length);
-        Assert.Contains("newest verified", Log(app.Msbuild("MimoStatus", null)).ShouldSucceed().Output, StringComparison.Ordinal);
+        var healthy = Log(app.Msbuild("MimoStatus", null)).ShouldSucceed().Output;
+        Assert.Contains("newest verified", healthy, StringComparison.Ordinal);
+        Assert.Contains("journal mode", healthy, StringComparison.Ordinal);
+        Assert.Contains("migrations: 3 applied (last 20261124121524_DropEngramLegacyScore), none pending", healthy, StringComparison.Ordinal);
 
         // The terminal logger shows messages only at -v:detailed; the report then travels in warning MIMO212.
         var terminal = Log(app.Msbuild("MimoStatus", null, "-tl:on")).ShouldSucceed().Output;

@@ -243,6 +243,29 @@ public sealed class ManualCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Restore_refuses_a_sqlite_file_without_sidecar_that_fails_its_integrity_check()
+    {
+        TempFolder.CreateNotes(Database, rows: 10);
+        var damaged = _temp.File("damaged.db");
+        TempFolder.CreateNotes(damaged, rows: 3000);
+        using (var file = new FileStream(damaged, FileMode.Open, FileAccess.Write))
+        {
+            // Garbage over the middle of the file: the header stays, the b-trees do not.
+            file.Position = file.Length / 2;
+            file.Write(new byte[8192].Select((_, i) => (byte)(i * 7)).ToArray());
+        }
+
+        var before = TempFolder.Hash(Database);
+
+        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", damaged)]));
+
+        Assert.Equal("MIMO203", error.Error.Code);
+        Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
+        Assert.Equal(before, TempFolder.Hash(Database));
+        Assert.DoesNotContain(BackupFiles(), f => Path.GetFileName(f).StartsWith("pre-restore_", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Restore_refuses_a_file_that_is_not_sqlite_with_exit_4()
     {
         TempFolder.CreateNotes(Database, rows: 10);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
@@ -63,8 +64,7 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
         }
 
-        var preRestore = KeepCurrent(request, database, cancellationToken);
-        var (method, census) = Copy(request, source, database, expected, cancellationToken);
+        var (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
         if (differences.Count > 0)
@@ -156,7 +156,8 @@ internal static class DatabaseRestore
         }
     }
 
-    private static (string Method, DatabaseCensus Census) Copy(RestoreRequest request, string source, string database, DatabaseCensus? expected, CancellationToken cancellationToken)
+    private static (string Method, DatabaseCensus Census, BackupResult? PreRestore) Copy(
+        RestoreRequest request, string source, string database, DatabaseCensus? expected, CancellationToken cancellationToken)
     {
         // A checked backup is a file nobody writes: immutable, no locks. Any other file may be live, so it
         // is read inside one read transaction that both checks it and feeds the copy.
@@ -166,6 +167,9 @@ internal static class DatabaseRestore
         try
         {
             census = expected ?? CheckArbitrarySource(reader, source, request.Verify, cancellationToken);
+
+            // Only a source found sound is worth a pre-restore backup.
+            var preRestore = KeepCurrent(request, database, cancellationToken);
             request.BeforeCopy?.Invoke();
             if (Healthy(database))
             {
@@ -180,7 +184,7 @@ internal static class DatabaseRestore
 
                     using var interrupt = SqliteFacts.InterruptOn(live, cancellationToken);
                     reader.BackupDatabase(live);
-                    return ("online backup API into the live database", census);
+                    return ("online backup API into the live database", census, preRestore);
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
                 {
@@ -193,11 +197,21 @@ internal static class DatabaseRestore
             }
 
             Replace(reader, database, cancellationToken);
-            return ("new file renamed over the damaged or missing database", census);
+            return ("new file renamed over the damaged or missing database", census, preRestore);
         }
         finally
         {
-            SqliteFacts.Execute(reader, "COMMIT");
+            // Ending a read transaction loses nothing; on a damaged source it fails too, and must not hide the refusal.
+            if (raw.sqlite3_get_autocommit(reader.Handle) == 0)
+            {
+                try
+                {
+                    SqliteFacts.Execute(reader, "COMMIT");
+                }
+                catch (SqliteException) when (expected is null)
+                {
+                }
+            }
         }
     }
 
