@@ -20,8 +20,10 @@ step "2. Restore the local tools (dotnet-ef)"
 
 cd "$sample"
 
-step "3. Start from nothing: remove mimo.db and backups/"
+step "3. Start from nothing: remove mimo.db and backups/, restore the sample"
 rm -rf mimo.db mimo.db-* backups
+# dotnet-ef reads the project's metadata before it builds, and that needs a restored project.
+dotnet restore --nologo
 
 step "4. dotnet ef database update Initial (no database file yet: nothing to back up)"
 dotnet tool run dotnet-ef database update Initial

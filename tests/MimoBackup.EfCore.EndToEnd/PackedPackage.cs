@@ -11,6 +11,9 @@ public sealed class PackedPackage : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "mimo-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Feed = Path.Combine(Root, "feed");
         Version = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Random.Shared.Next(1000, 9999)}";
+        ProcessRunner.Isolation["NUGET_PACKAGES"] = Path.Combine(Root, "nuget-packages");
+        ProcessRunner.Isolation["DOTNET_CLI_HOME"] = Path.Combine(Root, "cli-home");
+        Console.WriteLine($"end-to-end: packing MimoBackup.EfCore {Version} into a private feed, with a private NuGet cache");
 
         // Packing a copy keeps this run's Release build of src/ (loaded by the other test project) untouched.
         var sources = Path.Combine(Root, "sources");

@@ -21,6 +21,13 @@ internal sealed record ProcessResult(int ExitCode, string Output)
 /// <summary>Runs real commands (dotnet, dotnet-ef, bundles) with a clean, explicit environment.</summary>
 internal static class ProcessRunner
 {
+    /// <summary>
+    /// A private NuGet cache and CLI home for every command of this run: the CLI's tool resolver cache is shared per
+    /// user, and another process's entry breaks dotnet-ef with "Run dotnet tool restore"; an empty cache proves
+    /// that a fresh machine restores everything it needs.
+    /// </summary>
+    public static Dictionary<string, string> Isolation { get; } = [];
+
     public static ProcessResult Run(string workingDirectory, string fileName, IEnumerable<string> arguments, Dictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(fileName)
@@ -44,6 +51,11 @@ internal static class ProcessRunner
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDTERMINALLOGGER"] = "off";
+        foreach (var (name, value) in Isolation)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[name] = value;
