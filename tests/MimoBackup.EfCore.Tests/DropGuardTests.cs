@@ -91,6 +91,72 @@ public sealed class DropGuardTests : IDisposable
     }
 
     [Fact]
+    public void EnsureDeleted_with_a_young_backup_taken_before_one_more_insert_is_refused()
+    {
+        // Young is not enough: 4,003 orders were once deleted because a 2-minute-old backup held 3 of them.
+        CreateDatabaseWithRows();
+        TakeBackup(DateTimeOffset.UtcNow.AddMinutes(-1));
+        Execute("INSERT INTO Notes (Body) VALUES ('written after the backup')");
+        var before = Hash();
+
+        using var context = Context();
+
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal(before, Hash());
+    }
+
+    [Fact]
+    public void EnsureDeleted_with_a_young_backup_after_an_update_in_place_is_refused()
+    {
+        // Same row count, same non-null counts: only the content says the backup is stale.
+        CreateDatabaseWithRows();
+        TakeBackup(DateTimeOffset.UtcNow.AddMinutes(-1));
+        Execute("UPDATE Notes SET Body = 'changed' WHERE Id = 1");
+
+        using var context = Context();
+
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.True(File.Exists(Database));
+    }
+
+    [Fact]
+    public void EnsureDeleted_with_a_young_backup_whose_bytes_no_longer_match_its_sidecar_is_refused()
+    {
+        CreateDatabaseWithRows();
+        var backup = TakeBackup(DateTimeOffset.UtcNow.AddMinutes(-1));
+        var bytes = File.ReadAllBytes(backup);
+        bytes[^1] ^= 0x01; // The last page's last byte: the file stays a readable database of the same size.
+        File.WriteAllBytes(backup, bytes);
+
+        using var context = Context();
+
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.True(File.Exists(Database));
+    }
+
+    [Fact]
+    public void EnsureDeleted_after_a_checkpoint_that_changed_bytes_but_not_content_still_finds_the_backup_fresh()
+    {
+        CreateDatabaseWithRows();
+        TakeBackup(DateTimeOffset.UtcNow.AddMinutes(-1));
+        Execute("PRAGMA journal_mode = WAL; PRAGMA journal_mode = DELETE; VACUUM");
+
+        using var context = Context();
+
+        Assert.True(context.Database.EnsureDeleted());
+        Assert.False(File.Exists(Database));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
     public void EnsureDeleted_refusal_of_a_wal_database_leaves_the_file_and_its_wal_byte_for_byte()
     {
         // A WAL database whose newest rows are still in its -wal file and that no connection holds open (as a

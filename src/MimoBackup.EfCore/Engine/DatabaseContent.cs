@@ -66,6 +66,103 @@ internal static class DatabaseContent
             return columns;
         });
 
+    /// <summary>
+    /// SHA-256 of what the database holds — its schema and every row of every table, in rowid (or primary key)
+    /// order, each value with its type — read in one read transaction. Two files with the same content have the
+    /// same digest whatever their page layout, journal mode or header counters; any committed write changes it.
+    /// Rows of <paramref name="ignoredTables"/> (EF's migration lock, which comes and goes) are left out.
+    /// A backup (<paramref name="isBackup"/>) is a file nobody writes: it is opened immutable, so no -wal or -shm appears beside it.
+    /// </summary>
+    public static string ContentDigest(string database, bool isBackup, TimeSpan busyTimeout, IReadOnlyCollection<string> ignoredTables, CancellationToken cancellationToken)
+    {
+        if (isBackup)
+        {
+            using var backup = SqliteFacts.OpenImmutable(database);
+            return Digest(backup);
+        }
+
+        return Ask(database, busyTimeout, Digest);
+
+        string Digest(SqliteConnection connection)
+        {
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var tables = new List<(string Name, bool WithoutRowid)>();
+            using (var schema = connection.CreateCommand())
+            {
+                schema.CommandText = "SELECT s.type, s.name, s.tbl_name, coalesce(s.sql, ''), coalesce(l.wr, 0) FROM sqlite_schema s "
+                    + "LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = s.name ORDER BY s.type, s.name";
+                using var reader = schema.ExecuteReader();
+                while (reader.Read())
+                {
+                    for (var i = 0; i < 4; i++)
+                    {
+                        Append(sha, reader.GetString(i));
+                    }
+
+                    if (reader.GetString(0) == "table" && !reader.GetString(3).StartsWith("CREATE VIRTUAL TABLE", StringComparison.OrdinalIgnoreCase)
+                        && !ignoredTables.Contains(reader.GetString(1), StringComparer.OrdinalIgnoreCase))
+                    {
+                        tables.Add((reader.GetString(1), reader.GetInt64(4) != 0));
+                    }
+                }
+            }
+
+            foreach (var (name, withoutRowid) in tables)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var rows = connection.CreateCommand();
+                rows.CommandText = $"SELECT * FROM {SqliteFacts.Quote(name)}" + (withoutRowid ? "" : " ORDER BY rowid");
+                using var reader = rows.ExecuteReader();
+                Append(sha, name);
+                while (reader.Read())
+                {
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        AppendValue(sha, reader, i);
+                    }
+                }
+            }
+
+            return Convert.ToHexString(sha.GetHashAndReset());
+        }
+    }
+
+    private static void AppendValue(System.Security.Cryptography.IncrementalHash sha, SqliteDataReader reader, int ordinal)
+    {
+        switch (reader.GetFieldType(ordinal).Name)
+        {
+            case nameof(DBNull):
+                sha.AppendData([0]);
+                break;
+            case nameof(Int64):
+                sha.AppendData([1]);
+                sha.AppendData(BitConverter.GetBytes(reader.GetInt64(ordinal)));
+                break;
+            case nameof(Double):
+                sha.AppendData([2]);
+                sha.AppendData(BitConverter.GetBytes(reader.GetDouble(ordinal)));
+                break;
+            case nameof(String):
+                sha.AppendData([3]);
+                Append(sha, reader.GetString(ordinal));
+                break;
+            default:
+                sha.AppendData([4]);
+                var bytes = (byte[])reader.GetValue(ordinal);
+                sha.AppendData(BitConverter.GetBytes(bytes.Length));
+                sha.AppendData(bytes);
+                break;
+        }
+    }
+
+    private static void Append(System.Security.Cryptography.IncrementalHash sha, string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        sha.AppendData(BitConverter.GetBytes(bytes.Length));
+        sha.AppendData(bytes);
+    }
+
     private static T Ask<T>(string database, TimeSpan busyTimeout, Func<SqliteConnection, T> question)
     {
         try

@@ -1,20 +1,46 @@
 namespace MimoBackup.EfCore.Engine;
 
+/// <summary>A backup that holds the database's current data, or why the newest candidate does not.</summary>
+internal sealed record FreshBackupAnswer(BackupResult? Backup, string? WhyNot);
+
 /// <summary>Finds the verified backup that makes a destructive operation acceptable (SPEC §3).</summary>
 internal static class FreshBackups
 {
     /// <summary>
-    /// The newest complete, verified backup of <paramref name="database"/> taken within <paramref name="maxAge"/>;
-    /// a sidecar whose file is gone or has another size does not count, nor does one dated in the future.
+    /// The newest complete, verified backup of <paramref name="database"/> taken within <paramref name="maxAge"/>
+    /// that still holds the database's current data: its SHA-256 is checked again against its sidecar, and its
+    /// content is compared with the database's, so a write after the backup makes it stale. A sidecar dated in
+    /// the future does not count. Only the newest young candidate is judged: an older one cannot hold data the
+    /// newer one does not.
     /// </summary>
-    public static BackupResult? Newest(string folder, string database, TimeSpan maxAge, DateTimeOffset now)
+    public static FreshBackupAnswer Find(string folder, string database, TimeSpan maxAge, DateTimeOffset now, TimeSpan busyTimeout,
+        IReadOnlyCollection<string> ignoredTables, CancellationToken cancellationToken = default)
     {
         var source = Path.GetFullPath(database);
-        return BackupCatalog.Read(folder)
-            .Where(e => e.Verified
+        var candidate = BackupCatalog.Read(folder)
+            .FirstOrDefault(e => e.Verified
                 && string.Equals(Path.GetFullPath(e.Sidecar!.Source.Path), source, StringComparison.Ordinal)
-                && now - e.CreatedUtc <= maxAge && now - e.CreatedUtc >= TimeSpan.FromMinutes(-1))
-            .Select(e => new BackupResult(e.Path, e.Sidecar!, TimeSpan.Zero))
-            .FirstOrDefault(); // The catalog is newest first.
+                && now - e.CreatedUtc <= maxAge && now - e.CreatedUtc >= TimeSpan.FromMinutes(-1)); // The catalog is newest first.
+        if (candidate is null)
+        {
+            return new FreshBackupAnswer(null, null);
+        }
+
+        var name = Path.GetFileName(candidate.Path);
+        var sha256 = BackupVerifier.Sha256Of(candidate.Path, cancellationToken);
+        if (!string.Equals(sha256, candidate.Sidecar!.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return new FreshBackupAnswer(null, $"{name} no longer matches the SHA-256 its sidecar recorded: it changed after it was taken");
+        }
+
+        if (!string.Equals(
+                DatabaseContent.ContentDigest(candidate.Path, isBackup: true, busyTimeout, ignoredTables, cancellationToken),
+                DatabaseContent.ContentDigest(database, isBackup: false, busyTimeout, ignoredTables, cancellationToken),
+                StringComparison.Ordinal))
+        {
+            return new FreshBackupAnswer(null, $"{name} does not hold the current data: the database changed after it was taken");
+        }
+
+        return new FreshBackupAnswer(new BackupResult(candidate.Path, candidate.Sidecar, TimeSpan.Zero), null);
     }
 }

@@ -94,11 +94,18 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
             return;
         }
 
-        var fresh = FreshBackups.Newest(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now);
+        var answer = FreshBackups.Find(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now, TimeSpan.FromSeconds(5),
+            [BackupMigrator.LockTable]);
+        var fresh = answer.Backup;
         var audit = new AuditLog(folder);
         var size = BackupMigrator.Size(new FileInfo(database).Length);
         if (fresh is null)
         {
+            if (answer.WhyNot is { } whyNot)
+            {
+                output.Warning($"Mimo: {whyNot}.");
+            }
+
             var refusal = new MimoException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
             audit.Append("refusal", new JsonObject { ["operation"] = "drop", ["database"] = database, ["context"] = context.GetType().FullName }, now);
             new BackupAftercare(settings, folder, output).Publish(Notifier.Refusal(database, refusal, now), now);

@@ -179,8 +179,15 @@ internal sealed class BackupMigrator(
                 if (destructive.Count > 0)
                 {
                     // A skip is for safe migrations; a destructive one needs a recent verified backup to fall back on.
-                    if (FreshBackups.Newest(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now) is not { } fresh)
+                    var answer = FreshBackups.Find(folder, database, TimeSpan.FromMinutes(settings.FreshBackupMinutes), now, busyTimeout, [LockTable], cancellationToken);
+                    if (answer.Backup is not { } fresh)
                     {
+                        if (answer.WhyNot is { } whyNot)
+                        {
+                            record["staleBackup"] = whyNot;
+                            output.Warning($"{Prefix}{whyNot}.");
+                        }
+
                         var refusal = new MimoException(
                             MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive),
                             MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, GuardedDatabaseCreator.TakeBackupCommand);
@@ -260,7 +267,7 @@ internal sealed class BackupMigrator(
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
-        => audit.Read().Any(line => (string?)line["event"] == "skip" && (string?)line["buildId"] == buildId);
+        => audit.Read().Any(line => (string?)line["event"] is "skip" or "refusal" && (string?)line["buildId"] == buildId); // A refused skip is used up too.
 
     internal static string HistoryTable(DbContext context)
         => RelationalOptionsExtension.Extract(context.GetService<IDbContextOptions>()).MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName;
