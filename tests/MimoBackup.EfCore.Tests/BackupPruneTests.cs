@@ -20,7 +20,7 @@ public sealed class BackupPruneTests : IDisposable
 
     private string Backups => _temp.File("backups");
 
-    private string[] Files() => [.. Directory.GetFiles(Backups).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+    private string[] Files() => [.. Directory.GetFiles(Backups).Select(f => Path.GetFileName(f)).Where(f => f != ".gitignore").Order(StringComparer.Ordinal)];
 
     private BackupResult Take(TimeSpan age, string version = "1.0.0", bool pinned = false)
         => Take(Database, Backups, _now - age, version, pinned);

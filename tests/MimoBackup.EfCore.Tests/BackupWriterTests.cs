@@ -16,7 +16,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
 
     private string Backups => _temp.File("backups");
 
-    private string[] LeftOvers() => Directory.Exists(Backups) ? Directory.GetFiles(Backups).Where(f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal)).ToArray() : [];
+    private string[] LeftOvers() => Directory.Exists(Backups) ? Directory.GetFiles(Backups).Where(f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal) && !f.EndsWith(".gitignore", StringComparison.Ordinal)).ToArray() : [];
 
     [Fact]
     public void Take_wal_database_includes_rows_that_live_only_in_the_wal_file()
@@ -40,6 +40,27 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         // The copy is a self-contained rollback-journal file: reading it creates no -wal beside it.
         Assert.False(File.Exists(backup.Path + "-wal"));
         Assert.False(File.Exists(backup.Path + "-shm"));
+    }
+
+    [Fact]
+    public void Take_gives_the_backup_folder_a_gitignore_that_keeps_every_file_out_of_git_and_keeps_a_users_own()
+    {
+        TempFolder.CreateNotes(Database, rows: 3);
+
+        BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None);
+
+        var gitIgnore = Path.Combine(Backups, ".gitignore");
+        Assert.Equal(BackupFolder.GitIgnoreContent, File.ReadAllText(gitIgnore));
+        Assert.StartsWith("# Written by MimoBackup.EfCore", BackupFolder.GitIgnoreContent, StringComparison.Ordinal); // What the build targets look for.
+        Assert.Contains("\n*\n", BackupFolder.GitIgnoreContent, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(gitIgnore));
+        }
+
+        File.WriteAllText(gitIgnore, "*.db\n");
+        BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None);
+        Assert.Equal("*.db\n", File.ReadAllText(gitIgnore));
     }
 
     [Fact]

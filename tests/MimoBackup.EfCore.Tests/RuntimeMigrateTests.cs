@@ -103,7 +103,7 @@ public sealed class RuntimeMigrateTests : IDisposable
             Assert.True(error is OperationCanceledException || error is Internal.MimoException { Error.Code: "MIMO108" }, error.ToString());
         }
 
-        Assert.DoesNotContain(Directory.GetFiles(Backups), f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.GetFiles(Backups), f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal) && !f.EndsWith(".gitignore", StringComparison.Ordinal));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.Equal(before, TempFolder.Hash(Database));
         Assert.Equal(2, TempFolder.Scalar(Database, "SELECT count(*) FROM __EFMigrationsHistory"));

@@ -23,6 +23,8 @@ public sealed class SettingsFileTests : IDisposable
               </PropertyGroup>
               <Import Project="{Path.Combine(RepositoryRoot, "build", "package", "MimoBackup.EfCore.targets")}" />
               <Target Name="AssignTargetPaths" />
+              <!-- The data-file filter needs the packed task assembly; this probe is about the settings file alone. -->
+              <Target Name="_MimoExcludeDataFiles" />
             </Project>
             """);
         var start = new ProcessStartInfo("dotnet", ["msbuild", project, "-nologo", "-t:AssignTargetPaths"]) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -24,7 +24,7 @@ internal sealed class AuditLog(string folder)
 
         try
         {
-            Directory.CreateDirectory(folder);
+            BackupFolder.Prepare(folder);
             // One write() of a whole line with O_APPEND: concurrent writers never interleave inside a line.
             var bytes = Encoding.UTF8.GetBytes(line.ToJsonString() + "\n");
             var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };

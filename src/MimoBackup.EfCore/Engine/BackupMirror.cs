@@ -72,14 +72,7 @@ internal static class BackupMirror
         var target = Path.Combine(folder, name);
         var sidecarBytes = File.ReadAllBytes(backup.SidecarPath);
 
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(folder);
-        }
-        else
-        {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        BackupFolder.Prepare(folder);
 
         if (File.Exists(target) || File.Exists(target + BackupSidecar.Suffix))
         {

@@ -150,14 +150,7 @@ internal static class BackupWriter
     {
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            BackupFolder.Prepare(folder);
 
             FileDurability.CreateOwnerOnly(temporary);
             File.Delete(temporary); // The snapshot creates it again; this only proved the folder is writable.

@@ -113,7 +113,7 @@ internal static class DatabaseRestore
     private static BackupResult KeepDamaged(RestoreRequest request, string database, string reason)
     {
         var folder = Path.GetFullPath(request.BackupFolder);
-        Directory.CreateDirectory(folder);
+        BackupFolder.Prepare(folder);
         var created = request.Clock.GetUtcNow();
         var stem = BackupWriter.Stem(BackupKind.PreRestore, created);
         var temporary = BackupWriter.TemporaryPath(folder, stem);
