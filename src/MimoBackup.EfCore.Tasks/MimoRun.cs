@@ -52,6 +52,12 @@ public sealed class MimoRun : ToolTask
     /// <summary>The operation's options: item spec is the name (without <c>Mimo</c>), metadata <c>Value</c> the value.</summary>
     public ITaskItem[] Options { get; set; } = [];
 
+    /// <summary>
+    /// The package's settings: those given to this command as <c>-p:</c> reach the runner as its environment, since the
+    /// build's settings file holds only project-file values (and is not rewritten with <c>MimoNoBuild=true</c>).
+    /// </summary>
+    public string[] SettingNames { get; set; } = [];
+
     /// <summary>Where the runner runs; relative paths in connection strings are relative to it, as with dotnet-ef.</summary>
     public string? WorkingDirectory { get; set; }
 
@@ -158,6 +164,14 @@ public sealed class MimoRun : ToolTask
     /// <inheritdoc />
     public override bool Execute()
     {
+        if (BuildEngine is IBuildEngine6 engine)
+        {
+            var globals = engine.GetGlobalProperties();
+            EnvironmentVariables = [.. EnvironmentVariables ?? [], .. SettingNames
+                .Where(name => globals.TryGetValue(name, out var value) && value.Length > 0)
+                .Select(name => name + "=" + globals[name])];
+        }
+
         var succeeded = base.Execute();
         RunnerExitCode = ExitCode;
         if (_report.Count > 0 && TerminalLoggerHidesMessages())

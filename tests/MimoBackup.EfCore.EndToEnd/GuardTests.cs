@@ -37,12 +37,19 @@ public sealed class GuardTests(PackedPackage package, ITestOutputHelper log)
     }
 
     [Fact]
-    public void Revert_all_with_skip_and_a_fresh_verified_backup_succeeds()
+    public void Revert_all_with_skip_needs_a_backup_that_holds_the_current_data_not_just_a_young_one()
     {
         var database = Seeded("covered");
         Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
-        var backup = Assert.Single(SampleApp.Backups(database));
 
+        // The pre-migration backup is two minutes young at most, but the migration changed the database after it.
+        var stale = Ef(database, ["database", "update", "0", "--no-build"], Skip).ShouldFail();
+        Assert.Contains("MIMO301", stale.Output, StringComparison.Ordinal);
+        Assert.Contains("does not hold the current data", stale.Output, StringComparison.Ordinal);
+        Assert.Equal(3, SampleApp.AppliedMigrations(database).Length);
+
+        Log(_app.Msbuild("MimoBackup", database)).ShouldSucceed();
+        var backup = SampleApp.Backups(database).Single(b => Path.GetFileName(b).StartsWith("backup_", StringComparison.Ordinal));
         var update = Ef(database, ["database", "update", "0", "--no-build"], Skip).ShouldSucceed();
 
         Assert.Contains("covered by", update.Output, StringComparison.Ordinal);

@@ -45,10 +45,17 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
     }
 
     [Fact]
-    public void Settings_from_msbuild_apply_and_the_environment_overrides_them()
+    public void Settings_from_the_project_file_apply_a_build_property_lasts_one_command_and_the_environment_overrides_them()
     {
         var app = SampleApp.Create(package, "settings");
-        app.Build("-p:MimoBackupDir=../../data/msbuild-backups", "-p:MimoVerify=quick");
+        var project = Path.Combine(app.Folder, "MimoSample.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            "</Project>",
+            "<PropertyGroup><MimoBackupDir>../../data/msbuild-backups</MimoBackupDir><MimoVerify>quick</MimoVerify></PropertyGroup></Project>",
+            StringComparison.Ordinal));
+
+        // A -p: given to the build is for that build alone: it must not reach the update that follows it.
+        app.Build("-p:MimoMirrorDir=../../data/one-off-mirror");
         var database = Seeded(app, "settings", build: false);
         var folder = Path.Combine(app.Data, "msbuild-backups");
 
@@ -61,6 +68,7 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
         Assert.Equal(2, backups.Length);
         Assert.Equal(["quick_check", "integrity_check"], backups.Select(b => (string?)SampleApp.Sidecar(b)["verification"]!["method"]));
         Assert.Empty(SampleApp.Backups(database));
+        Assert.False(Directory.Exists(Path.Combine(app.Data, "one-off-mirror")));
     }
 
     [Fact]

@@ -31,7 +31,8 @@ public sealed class DropGuardTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "CREATE TABLE Notes (Id INTEGER PRIMARY KEY, Body TEXT); INSERT INTO Notes (Body) VALUES ('keep me'), ('and me');";
+        command.CommandText = "CREATE TABLE Notes (Id INTEGER PRIMARY KEY, Body TEXT, Score REAL, Photo BLOB); "
+            + "INSERT INTO Notes (Body, Score, Photo) VALUES ('keep me', 1.5, x'00ff'), ('and me', NULL, NULL), (NULL, 2, 'text in a blob column');";
         command.ExecuteNonQuery();
     }
 

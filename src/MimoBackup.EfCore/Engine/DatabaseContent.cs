@@ -130,29 +130,31 @@ internal static class DatabaseContent
 
     private static void AppendValue(System.Security.Cryptography.IncrementalHash sha, SqliteDataReader reader, int ordinal)
     {
-        switch (reader.GetFieldType(ordinal).Name)
+        // The value's own storage class, not the column's declared type: SQLite lets any column hold any type.
+        switch (reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal))
         {
-            case nameof(DBNull):
+            case null:
                 sha.AppendData([0]);
                 break;
-            case nameof(Int64):
+            case long integer:
                 sha.AppendData([1]);
-                sha.AppendData(BitConverter.GetBytes(reader.GetInt64(ordinal)));
+                sha.AppendData(BitConverter.GetBytes(integer));
                 break;
-            case nameof(Double):
+            case double real:
                 sha.AppendData([2]);
-                sha.AppendData(BitConverter.GetBytes(reader.GetDouble(ordinal)));
+                sha.AppendData(BitConverter.GetBytes(real));
                 break;
-            case nameof(String):
+            case string text:
                 sha.AppendData([3]);
-                Append(sha, reader.GetString(ordinal));
+                Append(sha, text);
                 break;
-            default:
+            case byte[] bytes:
                 sha.AppendData([4]);
-                var bytes = (byte[])reader.GetValue(ordinal);
                 sha.AppendData(BitConverter.GetBytes(bytes.Length));
                 sha.AppendData(bytes);
                 break;
+            case var other:
+                throw new InvalidOperationException($"SQLite returned a {other.GetType().Name}, which is not one of its storage classes.");
         }
     }
 
