@@ -72,6 +72,23 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
     }
 
     [Fact]
+    public void App_built_with_GenerateAssemblyInfo_false_is_still_backed_up_by_dotnet_ef()
+    {
+        // Common in older solutions: the AssemblyAttribute items the SDK turns into code are then dropped.
+        var app = SampleApp.Create(package, "no-assembly-info");
+        var project = Path.Combine(app.Folder, "MimoSample.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            "</Project>", "<PropertyGroup><GenerateAssemblyInfo>false</GenerateAssemblyInfo></PropertyGroup></Project>", StringComparison.Ordinal));
+        var database = Seeded(app, "no-assembly-info");
+
+        var update = Log(app.Ef(database, ["database", "update"])).ShouldSucceed();
+
+        Assert.Contains("Mimo: verified backup", update.Output, StringComparison.Ordinal);
+        Assert.Single(SampleApp.Backups(database));
+        Assert.Equal(3, SampleApp.AppliedMigrations(database).Length);
+    }
+
+    [Fact]
     public void Migrations_remove_force_backs_up_before_reverting_the_applied_migration()
     {
         var app = SampleApp.Create(package, "remove");
