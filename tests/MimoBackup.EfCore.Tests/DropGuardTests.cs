@@ -18,13 +18,47 @@ public sealed class DropGuardTests : IDisposable
 
     private string Backups => Path.Combine(_folder, "backups");
 
-    private sealed class NotesContext(string connectionString, string backups, int freshMinutes = 15, bool enabled = true) : DbContext
+    // Most tests here are about MimoSkipBackup, where only a fresh backup that holds the current data allows the drop;
+    // with backups on, the guard takes a pre-drop backup itself (the Backups_on tests).
+    private sealed class NotesContext(string connectionString, string backups, int freshMinutes = 15, bool enabled = true, bool skip = true) : DbContext
     {
         protected override void OnConfiguring(DbContextOptionsBuilder options)
-            => options.UseSqlite(connectionString).UseMimoBackup(o => o.BackupDirectory(backups).FreshBackupMinutes(freshMinutes).Enabled(enabled));
+            => options.UseSqlite(connectionString).UseMimoBackup(o => o.BackupDirectory(backups).FreshBackupMinutes(freshMinutes).Enabled(enabled).SkipBackup(skip))
+                // Every test has its own backup folder, so its own settings and service provider.
+                .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ManyServiceProvidersCreatedWarning));
     }
 
     private NotesContext Context() => new("Data Source=" + Database, Backups);
+
+    [Fact]
+    public void EnsureDeleted_with_backups_on_takes_a_verified_pre_drop_backup_holding_every_row_then_deletes()
+    {
+        CreateDatabaseWithRows();
+
+        using var context = new NotesContext("Data Source=" + Database, Backups, skip: false);
+
+        Assert.True(context.Database.EnsureDeleted());
+        Assert.False(File.Exists(Database));
+        var backup = Assert.Single(Directory.GetFiles(Backups, "pre-drop_*.db"));
+        var sidecar = BackupSidecar.Load(backup + BackupSidecar.Suffix);
+        Assert.True(sidecar.Verification.Passed);
+        Assert.Equal(3, sidecar.Census.Find("Notes")!.Rows);
+        Assert.Contains("\"event\":\"drop\"", File.ReadAllText(Path.Combine(Backups, AuditLog.FileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnsureDeleted_with_backups_on_whose_backup_cannot_be_taken_is_refused_and_untouched()
+    {
+        CreateDatabaseWithRows();
+        var blocker = Path.Combine(_folder, "a-file-not-a-folder");
+        File.WriteAllText(blocker, "");
+        var before = Hash();
+
+        using var context = new NotesContext("Data Source=" + Database, blocker, skip: false);
+
+        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal(before, Hash());
+    }
 
     private void CreateDatabaseWithRows()
     {

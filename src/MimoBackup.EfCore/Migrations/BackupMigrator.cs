@@ -190,7 +190,7 @@ internal sealed class BackupMigrator(
 
                         var refusal = new MimoException(
                             MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive),
-                            MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, GuardedDatabaseCreator.TakeBackupCommand);
+                            MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, DropGuard.TakeBackupCommand);
                         audit.Append("refusal", record, now);
                         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
                         throw refusal;
