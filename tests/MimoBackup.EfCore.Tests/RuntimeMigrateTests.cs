@@ -153,7 +153,8 @@ public sealed class RuntimeContext(string connectionString, string backups, List
             .UseSqlite(connectionString)
             .UseMimoBackup(o => mimo?.Invoke(o.BackupDirectory(backups)))
             .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            // Each test has its own backup folder, so EF builds a service provider per test.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
 }
 
 public sealed class RuntimeNote

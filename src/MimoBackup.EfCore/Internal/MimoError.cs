@@ -129,6 +129,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The app's build output '{0}' is missing, so its DbContext cannot be loaded.",
         "Build the project first (dotnet build), or run the target without -p:MimoNoBuild=true.");
 
+    public static readonly MimoError StaleMigrationLock = new(
+        "MIMO110", MimoExitCode.Failed,
+        "'{0}' has a row in EF's __EFMigrationsLock (since {1}) that {2}, so EF would wait for it forever.",
+        "If no migration is running, delete it — sqlite3 '{0}' 'DELETE FROM \"__EFMigrationsLock\"' — and update again; nothing was migrated.");
+
     public static readonly MimoError Unexpected = new(
         "MIMO211", MimoExitCode.Failed,
         "The command failed unexpectedly: {0}.",
@@ -219,7 +224,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     [
         InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
-        DestructiveMigrationRefused, DropRefused,
+        StaleMigrationLock, DestructiveMigrationRefused, DropRefused,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
         ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,

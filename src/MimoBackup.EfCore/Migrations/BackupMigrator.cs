@@ -28,7 +28,7 @@ internal sealed class BackupMigrator(
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     // EF 9+ keeps its migration lock in this table; its rows come and go with every run.
-    internal const string LockTable = "__EFMigrationsLock";
+    internal const string LockTable = MigrationLock.Table;
 
     internal IMigrator Inner => inner;
 
@@ -132,6 +132,12 @@ internal sealed class BackupMigrator(
             : targetMigration == MigrationPlan.InitialDatabase ? MigrationPlan.InitialDatabase
             : migrationsAssembly.GetMigrationId(targetMigration);
         var plan = MigrationPlan.Compute(appliedRows.Select(r => r.MigrationId), migrationsAssembly.Migrations.Keys, targetId);
+        var folder = settings.BackupFolderFor(database);
+        var audit = new AuditLog(folder);
+        var now = DateTimeOffset.UtcNow;
+
+        // EF takes its lock even when nothing is pending and even with backups off, so a leftover hangs those too.
+        ReleaseOrRefuseLeftoverLock(database, busyTimeout, audit, now);
         if (plan.IsEmpty)
         {
             output.Information($"{Prefix}no migration to apply or revert on {Display(database)}; no backup needed.");
@@ -143,10 +149,7 @@ internal sealed class BackupMigrator(
         output.Information($"{Prefix}plan for {Display(database)}: {steps} migration{(steps == 1 ? "" : "s")}, "
             + (destructive.Count == 0 ? "none destructive." : $"{destructive.Count} destructive: {string.Join("; ", destructive)}."));
 
-        var folder = settings.BackupFolderFor(database);
-        var audit = new AuditLog(folder);
         var aftercare = new BackupAftercare(settings, folder, output);
-        var now = DateTimeOffset.UtcNow;
         var record = new JsonObject
         {
             ["database"] = database,
@@ -264,6 +267,36 @@ internal sealed class BackupMigrator(
                 })]),
             },
             DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// A lock row left by a killed migration would make EF wait forever after our backup: released when no other
+    /// process has the database open (proven from /proc), refused with the exact remedy otherwise.
+    /// </summary>
+    private void ReleaseOrRefuseLeftoverLock(string database, TimeSpan busyTimeout, AuditLog audit, DateTimeOffset now)
+    {
+        if (MigrationLock.Find(database, busyTimeout) is not { } leftover)
+        {
+            return;
+        }
+
+        var record = new JsonObject { ["database"] = database, ["since"] = leftover.Since };
+        if (MigrationLock.CanProveNobodyHolds(leftover))
+        {
+            MigrationLock.Release(database, busyTimeout);
+            output.Warning($"{Prefix}released EF's migration lock on {Display(database)} (taken {leftover.Since}): no process has the database open, "
+                + "so it was left by a migration that was killed.");
+            audit.Append("lock-released", record, now);
+            return;
+        }
+
+        var why = leftover.HoldingProcesses.Count > 0
+            ? $"may belong to a migration still running (process{(leftover.HoldingProcesses.Count == 1 ? "" : "es")} {string.Join(", ", leftover.HoldingProcesses)} "
+                + "ha" + (leftover.HoldingProcesses.Count == 1 ? "s" : "ve") + " the database open)"
+            : "cannot be proven stale here (the open files of every process cannot be read)";
+        record["holders"] = new JsonArray([.. leftover.HoldingProcesses.Select(p => (JsonNode)p)]);
+        audit.Append("refusal", record, now);
+        throw new MimoException(MimoError.StaleMigrationLock, database, leftover.Since, why);
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
