@@ -170,7 +170,7 @@ public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
     }
 
     /// <summary>The runner built beside this test project, in the same configuration.</summary>
-    private static string RunnerPath
+    internal static string RunnerPath
     {
         get
         {

@@ -67,6 +67,54 @@ internal static class DatabaseContent
         });
 
     /// <summary>
+    /// How the schema of <paramref name="database"/> differs from that of <paramref name="backup"/>: each table,
+    /// index, view or trigger added, removed or defined differently ("added table Extra"), SQLite's own objects and
+    /// <paramref name="ignoredTables"/> (EF's history and lock tables, with their indexes) aside. Empty when equal.
+    /// </summary>
+    public static List<string> SchemaDifferences(string backup, string database, TimeSpan busyTimeout, IReadOnlyCollection<string> ignoredTables)
+    {
+        Dictionary<(string Type, string Name), string> Read(SqliteConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+            using var reader = command.ExecuteReader();
+            var objects = new Dictionary<(string, string), string>();
+            while (reader.Read())
+            {
+                if (!ignoredTables.Contains(reader.GetString(2), StringComparer.OrdinalIgnoreCase))
+                {
+                    objects[(reader.GetString(0), reader.GetString(1))] = reader.GetString(3);
+                }
+            }
+
+            return objects;
+        }
+
+        Dictionary<(string Type, string Name), string> before;
+        using (var connection = SqliteFacts.OpenImmutable(backup))
+        {
+            before = Read(connection);
+        }
+
+        var now = Ask(database, busyTimeout, Read);
+        var differences = new List<string>();
+        foreach (var ((type, name), sql) in now.OrderBy(o => o.Key.Name, StringComparer.Ordinal))
+        {
+            if (!before.TryGetValue((type, name), out var was))
+            {
+                differences.Add($"added {type} {name}");
+            }
+            else if (!string.Equals(was, sql, StringComparison.Ordinal))
+            {
+                differences.Add($"changed {type} {name}");
+            }
+        }
+
+        differences.AddRange(before.Keys.Where(k => !now.ContainsKey(k)).OrderBy(k => k.Name, StringComparer.Ordinal).Select(k => $"removed {k.Type} {k.Name}"));
+        return differences;
+    }
+
+    /// <summary>
     /// SHA-256 of what the database holds — its schema and every row of every table, in rowid (or primary key)
     /// order, each value with its type — read in one read transaction. Two files with the same content have the
     /// same digest whatever their page layout, journal mode or header counters; any committed write changes it.

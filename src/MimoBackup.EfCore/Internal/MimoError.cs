@@ -134,6 +134,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "'{0}' has a row in EF's __EFMigrationsLock (since {1}) that {2}, so EF would wait for it forever.",
         "If no migration is running, delete it — sqlite3 '{0}' 'DELETE FROM \"__EFMigrationsLock\"' — and update again; nothing was migrated.");
 
+    public static readonly MimoError SchemaAheadOfHistory = new(
+        "MIMO111", MimoExitCode.Refused,
+        "Refused: '{0}' has the migration history it had before the update that {1} was taken for, but not its schema ({2}): that update was interrupted after part of it was committed, so EF would run it again on a half-migrated database.",
+        "Restore the backup taken before it ({3}), then update again. If the schema was changed on purpose, take a backup first (dotnet msbuild -t:MimoBackup): a newer backup accepts the database as it is.");
+
     public static readonly MimoError Unexpected = new(
         "MIMO211", MimoExitCode.Failed,
         "The command failed unexpectedly: {0}.",
@@ -224,7 +229,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     [
         InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
-        StaleMigrationLock, DestructiveMigrationRefused, DropRefused,
+        StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
         ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,

@@ -144,6 +144,7 @@ internal sealed class BackupMigrator(
             return null;
         }
 
+        RefuseIfSchemaIsAheadOfHistory(context, database, plan, folder, busyTimeout, audit, now);
         var destructive = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout));
         var steps = plan.ToApply.Count + plan.ToRevert.Count;
         output.Information($"{Prefix}plan for {Display(database)}: {steps} migration{(steps == 1 ? "" : "s")}, "
@@ -297,6 +298,38 @@ internal sealed class BackupMigrator(
         record["holders"] = new JsonArray([.. leftover.HoldingProcesses.Select(p => (JsonNode)p)]);
         audit.Append("refusal", record, now);
         throw new MimoException(MimoError.StaleMigrationLock, database, leftover.Since, why);
+    }
+
+    /// <summary>
+    /// An update killed between two of EF's transactions (a SQLite table rebuild commits before its history row is
+    /// written) leaves a schema its history does not account for. The newest backup of the database tells: when it is a
+    /// pre-migration backup whose history is still the database's, the update it was taken for did not finish, and its
+    /// schema must still be the database's.
+    /// </summary>
+    private static void RefuseIfSchemaIsAheadOfHistory(DbContext context, string database, MigrationPlan plan, string folder, TimeSpan busyTimeout, AuditLog audit, DateTimeOffset now)
+    {
+        var source = Path.GetFullPath(database);
+        var newest = BackupCatalog.Read(folder).FirstOrDefault(e => e.State == CatalogState.Complete
+            && string.Equals(Path.GetFullPath(e.Sidecar!.Source.Path), source, StringComparison.Ordinal));
+        if (newest?.Sidecar is not { Kind: BackupKind.PreMigration, Migrations: { } facts } || !facts.Applied.SequenceEqual(plan.Applied, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        var differences = DatabaseContent.SchemaDifferences(newest.Path, database, busyTimeout, [HistoryTable(context), LockTable]);
+        if (differences.Count == 0)
+        {
+            return;
+        }
+
+        audit.Append("refusal", new JsonObject
+        {
+            ["database"] = database,
+            ["reason"] = "schema-ahead-of-history",
+            ["backup"] = newest.Path,
+            ["differences"] = new JsonArray([.. differences.Select(d => (JsonNode)d)]),
+        }, now);
+        throw new MimoException(MimoError.SchemaAheadOfHistory, database, newest.FileName, string.Join(", ", differences), Commands.ManualCommands.RestoreCommand(newest.Path));
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
