@@ -67,6 +67,14 @@ public sealed class MimoBackupOptionsBuilder
         return With(Settings with { RetentionMonths = months });
     }
 
+    /// <summary>
+    /// Runs the pending migrations on a private copy of the verified backup before the live database, refuses the
+    /// update when they fail there and reports exactly what they will change (<c>MimoRehearse</c>, default true).
+    /// </summary>
+    /// <param name="rehearse">False to migrate the live database straight after the backup.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder Rehearse(bool rehearse = true) => With(Settings with { Rehearse = rehearse });
+
     /// <summary>Prunes old backups after every automatic backup (<c>MimoAutoPrune</c>, default true).</summary>
     /// <param name="autoPrune">False to prune only on request.</param>
     /// <returns>This builder.</returns>

@@ -47,7 +47,7 @@ public sealed class DatabaseUpdateTests
         // After migrating, the dropped column with data in it is reported, in the output and the audit log.
         Assert.Contains("Engrams.LegacyScore vanished", update.Output, StringComparison.Ordinal);
         var audit = SampleApp.Audit(database);
-        Assert.Equal(["backup", "comparison", "prune"], audit.Select(e => (string?)e["event"]));
+        Assert.Equal(["backup", "rehearsal", "comparison", "prune"], audit.Select(e => (string?)e["event"]));
         Assert.Contains(audit[1]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
     }
 

@@ -15,7 +15,7 @@ public sealed class GuardTests(PackedPackage package, ITestOutputHelper log)
         var update = Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
 
         Assert.Contains("plan for", update.Output, StringComparison.Ordinal);
-        Assert.Contains("2 migrations, 1 destructive: DropEngramLegacyScore: DropColumn Engrams.LegacyScore.", update.Output, StringComparison.Ordinal);
+        Assert.Contains("2 migrations, 1 with data-changing operations: DropEngramLegacyScore: DropColumn Engrams.LegacyScore.", update.Output, StringComparison.Ordinal);
         var sidecar = SampleApp.Sidecar(Assert.Single(SampleApp.Backups(database)));
         Assert.Equal("DropEngramLegacyScore: DropColumn Engrams.LegacyScore", (string?)Assert.Single(sidecar["migrations"]!["destructive"]!.AsArray()));
     }
@@ -65,7 +65,7 @@ public sealed class GuardTests(PackedPackage package, ITestOutputHelper log)
 
         var update = Ef(database, ["database", "update", "AddEngramSummary", "--no-build"], Skip).ShouldSucceed();
 
-        Assert.Contains("1 migration, none destructive", update.Output, StringComparison.Ordinal);
+        Assert.Contains("1 migration, none with data-changing operations", update.Output, StringComparison.Ordinal);
         Assert.Contains("WITHOUT a backup", update.Output, StringComparison.Ordinal);
         Assert.Equal(2, SampleApp.AppliedMigrations(database).Length);
     }

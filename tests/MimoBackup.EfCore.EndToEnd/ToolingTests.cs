@@ -40,7 +40,7 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
         Assert.Contains("was already used once; backing up as usual", backedUp.Output, StringComparison.Ordinal);
         var backup = Assert.Single(SampleApp.Backups(database));
         Assert.Equal(2, SampleApp.AppliedMigrations(backup).Length);
-        Assert.Equal(["skip", "backup", "comparison", "prune"], SampleApp.Audit(database).Select(e => (string?)e["event"]));
+        Assert.Equal(["skip", "backup", "rehearsal", "comparison", "prune"], SampleApp.Audit(database).Select(e => (string?)e["event"]));
         Assert.Equal("MSBuild", (string?)SampleApp.Audit(database)[0]["source"]);
     }
 
@@ -173,9 +173,10 @@ public sealed class RebuildLossTests(PackedPackage package, ITestOutputHelper lo
         var update = Log(app.Ef(database, ["database", "update", "--no-build"])).ShouldSucceed();
 
         Assert.DoesNotContain("Mood", SampleApp.Columns(database, "Engrams"));
-        Assert.Contains($"Engrams.Mood vanished (had {moods} non-null values)", update.Output, StringComparison.Ordinal);
+        Assert.Contains($"Engrams.Mood vanished with {moods} value{(moods == 1 ? "" : "s")}", update.Output, StringComparison.Ordinal);
         var comparison = SampleApp.Audit(database).Last(e => (string?)e["event"] == "comparison");
-        Assert.Contains(comparison["losses"]!.AsArray(), l => (string?)l!["column"] == "Mood" && (long)l["before"]! == moods);
+        var engrams = comparison["tables"]!.AsArray().Single(t => (string?)t!["table"] == "Engrams")!;
+        Assert.Contains(engrams["columns"]!.AsArray(), c => (string?)c!["column"] == "Mood" && (bool)c["vanished"]! && (long)c["nonNullBefore"]! == moods);
         Assert.Contains("Mood", SampleApp.Columns(SampleApp.Backups(database).Last(), "Engrams"));
     }
 

@@ -150,13 +150,13 @@ public sealed class InterruptedUpdateTests(ITestOutputHelper log) : IDisposable
     }
 }
 
-public sealed class InterruptedContext(string connectionString, string backups, List<string>? lines = null) : DbContext
+public sealed class InterruptedContext(string connectionString, string backups, List<string>? lines = null, bool rehearse = true) : DbContext
 {
     protected override void OnConfiguring(DbContextOptionsBuilder options)
     {
         options
             .UseSqlite(connectionString)
-            .UseMimoBackup(o => o.BackupDirectory(backups))
+            .UseMimoBackup(o => o.BackupDirectory(backups).Rehearse(rehearse))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
         if (lines is not null)
         {

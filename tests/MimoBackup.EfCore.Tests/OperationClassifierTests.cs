@@ -38,10 +38,24 @@ public class OperationClassifierTests
                 new AddColumnOperation { Table = "Notes", Name = "Summary", ClrType = typeof(string), IsNullable = true },
                 new CreateIndexOperation { Name = "IX", Table = "Notes", Columns = ["Title"] },
                 new RenameColumnOperation { Table = "Notes", Name = "Title", NewName = "Heading" },
-                new SqlOperation { Sql = "UPDATE Notes SET Title = 'x' WHERE Id = 1" },
+                new SqlOperation { Sql = "CREATE TRIGGER Touch AFTER UPDATE ON Notes BEGIN SELECT 1; END" },
             ],
             _ => null,
             _ => null));
+    }
+
+    [Fact]
+    public void UpdateData_and_an_UPDATE_with_a_WHERE_change_data()
+    {
+        var found = OperationClassifier.Classify(
+            [
+                new UpdateDataOperation { Table = "Notes", KeyColumns = ["Id"], KeyValues = new object?[,] { { 1 } }, Columns = ["Body"], Values = new object?[,] { { null } } },
+                new SqlOperation { Sql = "UPDATE Notes SET Body = NULL WHERE Id = 2" },
+            ],
+            _ => null,
+            _ => null);
+
+        Assert.Equal(["UpdateData Notes", "Sql \"UPDATE Notes SET Body = NULL WHERE Id = 2\""], found);
     }
 
     [Theory]
@@ -126,16 +140,19 @@ public class OperationClassifierTests
     [InlineData("UPDATE Notes SET Body = (SELECT Title FROM Drafts WHERE Drafts.Id = 1)")]
     [InlineData("REPLACE INTO Notes (Id, Body) VALUES (1, 'x')")]
     [InlineData("insert or replace into Notes (Id, Body) values (1, 'x')")]
+    [InlineData("UPDATE Notes SET Body = NULL WHERE Id > 10")]
+    [InlineData("UPDATE Notes SET Body = '' WHERE Body IS NULL")]
+    [InlineData("update Notes set Body = 'x' where Id in (select Id from Notes)")]
+    [InlineData("UPDATE Notes SET Body = replace(Body, 'a', 'b') WHERE Id = 1")]
+    [InlineData("WITH old AS (SELECT Id FROM Notes) UPDATE Notes SET Body = NULL WHERE Id IN old")]
+    [InlineData("INSERT INTO Notes (Id, Body) VALUES (1, 'x') ON CONFLICT (Id) DO UPDATE SET Body = excluded.Body")]
     public void DestructiveStatement_finds_data_losing_sql(string sql)
     {
         Assert.NotNull(OperationClassifier.DestructiveStatement(sql));
     }
 
     [Theory]
-    [InlineData("UPDATE Notes SET Body = '' WHERE Body IS NULL")]
-    [InlineData("update Notes set Body = 'x' where Id in (select Id from Notes)")]
-    [InlineData("UPDATE Notes SET Body = (SELECT Title FROM Drafts WHERE Drafts.Id = Notes.Id) WHERE Body IS NULL")]
-    [InlineData("UPDATE Notes SET Body = replace(Body, 'a', 'b') WHERE Id = 1")]
+    [InlineData("CREATE TABLE Lines (Id INTEGER PRIMARY KEY, NoteId INTEGER REFERENCES Notes (Id) ON UPDATE CASCADE)")]
     [InlineData("-- DROP TABLE Notes\nINSERT INTO Log VALUES (1)")]
     [InlineData("/* DELETE everything? no. */ CREATE INDEX IX ON Notes(Title)")]
     [InlineData("INSERT INTO Log (Message) VALUES ('DROP TABLE Notes; DELETE FROM Notes')")]

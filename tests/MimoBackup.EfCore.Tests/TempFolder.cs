@@ -47,6 +47,21 @@ internal sealed class TempFolder : IDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public static List<string> Rows(string database, string sql)
+    {
+        using var connection = Open(database, "Mode=ReadOnly");
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
     public static string Hash(string file) => Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(file)));
 
     public static BackupRequest Request(string database, string folder) => new()

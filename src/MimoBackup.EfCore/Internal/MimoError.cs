@@ -139,6 +139,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "Refused: '{0}' has the migration history it had before the update that {1} was taken for, but not its schema ({2}): that update was interrupted after part of it was committed, so EF would run it again on a half-migrated database.",
         "Restore the backup taken before it ({3}), then update again. If the schema was changed on purpose, take a backup first (dotnet msbuild -t:MimoBackup): a newer backup accepts the database as it is.");
 
+    public static readonly MimoError RehearsalFailed = new(
+        "MIMO303", MimoExitCode.Refused,
+        "Refused: fix migration {0} (or the data it meets) and update again — on a copy of the verified backup it failed: {1}.",
+        "Nothing was migrated; the verified backup {2} is kept.");
+
     public static readonly MimoError Unexpected = new(
         "MIMO211", MimoExitCode.Failed,
         "The command failed unexpectedly: {0}.",
@@ -229,7 +234,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     [
         InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
-        StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused,
+        StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused, RehearsalFailed,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
         ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,

@@ -27,6 +27,7 @@ internal sealed record CodeSettings
     public string? MirrorDir { get; init; }
     public bool? NotifyOnBackup { get; init; }
     public string? NotifyCommand { get; init; }
+    public bool? Rehearse { get; init; }
 }
 
 /// <summary>The settings file the package's build targets write beside the app assembly.</summary>
@@ -114,6 +115,7 @@ internal sealed record MimoSettings
     public const string MirrorDirName = "MimoMirrorDir";
     public const string NotifyOnBackupName = "MimoNotifyOnBackup";
     public const string NotifyCommandName = "MimoNotifyCommand";
+    public const string RehearseName = "MimoRehearse";
 
     public bool Enabled { get; init; } = true;
     public SettingSource EnabledSource { get; init; }
@@ -147,6 +149,9 @@ internal sealed record MimoSettings
     /// <summary>A shell command that receives each event as JSON on standard input, or null for none.</summary>
     public string? NotifyCommand { get; init; }
 
+    /// <summary>Run the pending migrations on a copy of the verified backup before the live database (SPEC §10).</summary>
+    public bool Rehearse { get; init; } = true;
+
     public RetentionPolicy Retention => new(RetentionDays, RetentionMonths);
 
     /// <summary>The settings file that was read, if any.</summary>
@@ -173,6 +178,7 @@ internal sealed record MimoSettings
         var (months, _) = Pick(RetentionMonthsName, environment, build, code.RetentionMonths.HasValue, code.RetentionMonths.GetValueOrDefault(), 12, ParseRetentionMonths);
         var (autoPrune, _) = Pick(AutoPruneName, environment, build, code.AutoPrune.HasValue, code.AutoPrune.GetValueOrDefault(), true, ParseBool);
         var (notify, _) = Pick(NotifyOnBackupName, environment, build, code.NotifyOnBackup.HasValue, code.NotifyOnBackup.GetValueOrDefault(), true, ParseBool);
+        var (rehearse, _) = Pick(RehearseName, environment, build, code.Rehearse.HasValue, code.Rehearse.GetValueOrDefault(), true, ParseBool);
         var (command, _) = Pick<string?>(NotifyCommandName, environment, build, code.NotifyCommand is not null, code.NotifyCommand, null, ParseCommand);
         var (dir, dirSource) = Pick<string?>(BackupDirName, environment, build, code.BackupDir is not null, code.BackupDir, null, ParseFolder);
         var (mirror, mirrorSource) = Pick<string?>(MirrorDirName, environment, build, code.MirrorDir is not null, code.MirrorDir, null, ParseFolder);
@@ -198,6 +204,7 @@ internal sealed record MimoSettings
             MirrorDir = Absolute(mirror, mirrorSource),
             NotifyOnBackup = notify,
             NotifyCommand = command,
+            Rehearse = rehearse,
         };
     }
 

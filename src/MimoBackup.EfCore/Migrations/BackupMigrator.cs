@@ -68,10 +68,14 @@ internal sealed class BackupMigrator(
         {
             await migrate().ConfigureAwait(false);
         }
-        catch (Exception) when (session is not null)
+        catch (Exception e) when (session is not null)
         {
-            output.Warning($"{Prefix}the migration failed; {session.Backup.Path} holds the database as it was before. {RestoreHint(session)}");
-            session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+            ReportFailure(session, e);
+            if (!session.Covered)
+            {
+                session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+            }
+
             throw;
         }
 
@@ -81,7 +85,10 @@ internal sealed class BackupMigrator(
 
             // After the migration, not between the snapshot and it: a slow mirror or a notify command must not leave
             // the app's writes of that time out of the restore point. None of it can fail the migration.
-            session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+            if (!session.Covered)
+            {
+                session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+            }
         }
     }
 
@@ -144,13 +151,25 @@ internal sealed class BackupMigrator(
             return null;
         }
 
-        RefuseIfSchemaIsAheadOfHistory(context, database, plan, folder, busyTimeout, audit, now);
-        var destructive = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout));
-        var steps = plan.ToApply.Count + plan.ToRevert.Count;
-        output.Information($"{Prefix}plan for {Display(database)}: {steps} migration{(steps == 1 ? "" : "s")}, "
-            + (destructive.Count == 0 ? "none destructive." : $"{destructive.Count} destructive: {string.Join("; ", destructive)}."));
-
         var aftercare = new BackupAftercare(settings, folder, output);
+        if (!settings.Enabled)
+        {
+            // Inert: no classification, no rehearsal, no report; EF migrates as it would without the package.
+            output.Warning($"{Prefix}backups are off ({MimoSettings.EnabledName}=false, from {Describe(settings.EnabledSource)}): "
+                + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
+            audit.Append("disabled", new JsonObject
+            {
+                ["database"] = database, ["plan"] = plan.Describe(), ["context"] = context.GetType().FullName, ["source"] = settings.EnabledSource.ToString(),
+            }, now);
+            aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.EnabledName}=false from {Describe(settings.EnabledSource)}", now), now);
+            return null;
+        }
+
+        RefuseIfSchemaIsAheadOfHistory(context, database, plan, folder, busyTimeout, audit, now);
+        var findings = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout));
+        var destructive = findings.Select(f => f.Text).ToList();
+        output.Information($"{Prefix}plan for {Display(database)}: {PlanLine(plan, findings)}");
+
         var record = new JsonObject
         {
             ["database"] = database,
@@ -158,16 +177,6 @@ internal sealed class BackupMigrator(
             ["destructive"] = new JsonArray([.. destructive.Select(d => (JsonNode)JsonValue.Create(d))]),
             ["context"] = context.GetType().FullName,
         };
-
-        if (!settings.Enabled)
-        {
-            output.Warning($"{Prefix}backups are off ({MimoSettings.EnabledName}=false, from {Describe(settings.EnabledSource)}): "
-                + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
-            record["source"] = settings.EnabledSource.ToString();
-            audit.Append("disabled", record, now);
-            aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.EnabledName}=false from {Describe(settings.EnabledSource)}", now), now);
-            return null;
-        }
 
         if (settings.SkipBackup)
         {
@@ -180,6 +189,7 @@ internal sealed class BackupMigrator(
                 record["source"] = settings.SkipSource.ToString();
                 record["buildId"] = settings.SkipBuildId;
                 var cover = "";
+                BackupResult? covering = null;
                 if (destructive.Count > 0)
                 {
                     // A skip is for safe migrations; a destructive one needs a recent verified backup to fall back on.
@@ -193,13 +203,14 @@ internal sealed class BackupMigrator(
                         }
 
                         var refusal = new MimoException(
-                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive),
+                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive.Take(10)) + (destructive.Count > 10 ? $"; {destructive.Count - 10} more" : ""),
                             MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, DropGuard.TakeBackupCommand);
                         audit.Append("refusal", record, now);
                         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
                         throw refusal;
                     }
 
+                    covering = fresh;
                     record["coveredBy"] = fresh.Path;
                     cover = $" The destructive operations are covered by {Display(fresh.Path)} "
                         + $"({(now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min old).";
@@ -210,7 +221,10 @@ internal sealed class BackupMigrator(
                     + (settings.SkipBuildId is null ? "." : " and honoured once for this build.") + cover);
                 audit.Append("skip", record, now);
                 aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.SkipBackupName}=true from {Describe(settings.SkipSource)}", now), now);
-                return null;
+
+                // The backup that covers the skip is what the result is compared with after migrating.
+                return covering is null ? null
+                    : new MigrationSession(database, covering, audit, busyTimeout, HistoryTable(context), aftercare, plan, null) { Covered = true };
             }
         }
 
@@ -228,46 +242,193 @@ internal sealed class BackupMigrator(
             },
             cancellationToken);
 
-        var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare);
+        var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare, plan, null);
         output.Information($"{Prefix}{Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
         AddFacts(record, backup);
         audit.Append("backup", record, now);
-        return session;
+        if (!settings.Rehearse)
+        {
+            return session;
+        }
+
+        return session with { Rehearsed = Rehearse(context, session, targetMigration, folder, cancellationToken) };
+    }
+
+    /// <summary>"98 migrations, 11 with data-changing operations: …" with at most ten findings.</summary>
+    internal static string PlanLine(MigrationPlan plan, IReadOnlyList<PlanFinding> findings)
+    {
+        var steps = plan.ToApply.Count + plan.ToRevert.Count;
+        var changing = findings.Select(f => f.MigrationId).Distinct(StringComparer.Ordinal).Count();
+        var head = $"{DataChangeReport.Plural(steps, "migration")}, " + (changing == 0 ? "none with data-changing operations." : $"{DataChangeReport.N(changing)} with data-changing operations: ");
+        return changing == 0 ? head
+            : head + string.Join("; ", findings.Take(10).Select(f => f.Text)) + (findings.Count > 10 ? $"; {DataChangeReport.N(findings.Count - 10)} more in audit.jsonl." : ".");
+    }
+
+    /// <summary>
+    /// Runs the update on a private copy of the verified backup, with EF's own migrator, SQL and transactions, to
+    /// the same target: a failure there refuses the live update before one command reaches it (MIMO303); success
+    /// gives the exact report of what the update will change.
+    /// </summary>
+    private DataChangeReport? Rehearse(DbContext context, MigrationSession session, string? targetMigration, string folder, CancellationToken cancellationToken)
+    {
+        var connection = context.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Closed)
+        {
+            output.Warning($"{Prefix}not rehearsed: the app holds its database connection open, so it cannot be pointed at a copy. "
+                + $"Set {MimoSettings.RehearseName}=false to silence this, or let EF open the connection.");
+            return null;
+        }
+
+        // A leftover name (".….tmp"): a rehearsal killed half-way is cleaned up like an unfinished backup.
+        var copy = Path.Combine(folder, $".{Path.GetFileName(session.Backup.Path)}.rehearsal{BackupWriter.TemporarySuffix}");
+        var original = context.Database.GetConnectionString();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        output.Information($"{Prefix}rehearsing on a copy of {Display(session.Backup.Path)}; EF's lines until the rehearsal's result are about that copy.");
+        try
+        {
+            File.Copy(session.Backup.Path, copy, overwrite: true);
+            Exception? failure = null;
+            context.Database.SetConnectionString(new SqliteConnectionStringBuilder(original) { DataSource = copy, Pooling = false }.ToString());
+            try
+            {
+                inner.Migrate(targetMigration);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failure = e;
+            }
+            finally
+            {
+                context.Database.CloseConnection();
+                context.Database.SetConnectionString(original);
+            }
+
+            if (failure is not null)
+            {
+                var failed = FailedMigration(copy, session);
+                var reason = failure.GetBaseException().Message.Trim().TrimEnd('.');
+                session.Audit.Append("refusal", new JsonObject
+                {
+                    ["database"] = session.Database,
+                    ["reason"] = "rehearsal-failed",
+                    ["migration"] = failed,
+                    ["error"] = reason,
+                    ["backup"] = session.Backup.Path,
+                }, DateTimeOffset.UtcNow);
+                throw new MimoException(MimoError.RehearsalFailed, failed ?? "(unknown)", reason, Display(session.Backup.Path));
+            }
+
+            var report = DataChanges.Compare(session.Backup.Path, copy, [session.HistoryTable, LockTable], session.BusyTimeout, cancellationToken);
+            var lines = report.Lines();
+            var text = $"{Prefix}rehearsal passed in {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {lines[0]}"
+                + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
+            if (report.LosesData)
+            {
+                output.Warning(text);
+            }
+            else
+            {
+                output.Information(text);
+            }
+
+            var record = report.ToJson();
+            record["database"] = session.Database;
+            record["backup"] = session.Backup.Path;
+            record["durationMs"] = (long)clock.Elapsed.TotalMilliseconds;
+            session.Audit.Append("rehearsal", record, DateTimeOffset.UtcNow);
+            return report;
+        }
+        finally
+        {
+            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    /// <summary>The migration the rehearsal stopped at: the first of the plan whose step is not in the copy's history.</summary>
+    private static string? FailedMigration(string copy, MigrationSession session)
+    {
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var connection = SqliteFacts.OpenUnpooled(copy, session.BusyTimeout, readOnly: true);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(session.HistoryTable)}";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                applied.Add(reader.GetString(0));
+            }
+        }
+        catch (SqliteException)
+        {
+            // No history table on the copy: the first migration failed.
+        }
+
+        return session.Plan.ToRevert.FirstOrDefault(applied.Contains) ?? session.Plan.ToApply.FirstOrDefault(id => !applied.Contains(id));
     }
 
     private void Report(MigrationSession session)
     {
-        var report = ComparisonReport.Measure(session.Database, session.Backup.Sidecar.Census, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
-        var foreignKeys = report.ForeignKeyViolations.Count == 0
-            ? "foreign_key_check ok"
-            : "foreign_key_check found orphans: " + string.Join("; ", report.ForeignKeyViolations);
-        if (report.Losses.Count == 0)
+        var report = DataChanges.Compare(session.Backup.Path, session.Database, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
+        var lines = report.Lines();
+        var asRehearsed = session.Rehearsed is { } rehearsed && rehearsed.Summary() == report.Summary() ? " (as rehearsed)" : "";
+        var text = $"{Prefix}after migrating{asRehearsed}, against {Display(session.Backup.Path)}: {lines[0]}"
+            + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
+        if (report.LosesData || report.ForeignKeyViolations.Count > 0)
         {
-            output.Information($"{Prefix}after migrating, no table or column lost data; {foreignKeys}.");
+            output.Warning(text + Environment.NewLine + RestoreHint(session));
         }
         else
         {
-            output.Warning($"{Prefix}after migrating, {report.Losses.Count} data loss{(report.Losses.Count == 1 ? "" : "es")} "
-                + $"against the backup: {string.Join("; ", report.Losses)}; {foreignKeys}. {RestoreHint(session)}");
+            output.Information(text);
         }
 
-        session.Audit.Append(
-            "comparison",
-            new JsonObject
+        var record = report.ToJson();
+        record["database"] = session.Database;
+        record["backup"] = session.Backup.Path;
+        record["clean"] = !report.LosesData && report.ForeignKeyViolations.Count == 0;
+        session.Audit.Append("comparison", record, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>A live update that failed anyway: the restore command first, then what was applied and lost so far.</summary>
+    private void ReportFailure(MigrationSession session, Exception failure)
+    {
+        var record = new JsonObject { ["database"] = session.Database, ["backup"] = session.Backup.Path, ["error"] = failure.GetBaseException().Message };
+        var text = $"{Prefix}the migration failed; {RestoreHint(session)} — it holds the database as it was before.";
+        try
+        {
+            var applied = new HashSet<string>(StringComparer.Ordinal);
+            using (var connection = SqliteFacts.OpenUnpooled(session.Database, session.BusyTimeout, readOnly: true))
             {
-                ["database"] = session.Database,
-                ["backup"] = session.Backup.Path,
-                ["clean"] = report.Clean,
-                ["losses"] = new JsonArray([.. report.Losses.Select(l => (JsonNode)new JsonObject
+                using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(session.HistoryTable)}";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
                 {
-                    ["table"] = l.Table, ["column"] = l.Column, ["before"] = l.Before, ["after"] = l.After, ["vanished"] = l.Vanished,
-                })]),
-                ["foreignKeyViolations"] = new JsonArray([.. report.ForeignKeyViolations.Select(v => (JsonNode)new JsonObject
-                {
-                    ["table"] = v.Table, ["parent"] = v.Parent, ["rows"] = v.Rows,
-                })]),
-            },
-            DateTimeOffset.UtcNow);
+                    applied.Add(reader.GetString(0));
+                }
+            }
+
+            var done = session.Plan.ToApply.Where(applied.Contains).Concat(session.Plan.ToRevert.Where(id => !applied.Contains(id))).ToList();
+            var steps = session.Plan.ToApply.Count + session.Plan.ToRevert.Count;
+            var report = DataChanges.Compare(session.Backup.Path, session.Database, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
+            var lines = report.Lines();
+            text += $" {DataChangeReport.N(done.Count)} of {DataChangeReport.Plural(steps, "migration")} had been committed"
+                + (done.Count == 0 ? "" : $" ({string.Join(", ", done.Take(10).Select(OperationClassifier.Name))}{(done.Count > 10 ? ", …" : "")})")
+                + $"; so far: {lines[0]}" + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
+            record["applied"] = new JsonArray([.. done.Select(d => (JsonNode)d)]);
+            record["report"] = report.ToJson();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or MimoException)
+        {
+            text += $" What it changed could not be measured ({e.Message}).";
+        }
+
+        output.Warning(text);
+        session.Audit.Append("migration-failed", record, DateTimeOffset.UtcNow);
     }
 
     /// <summary>
@@ -404,5 +565,9 @@ internal sealed class BackupMigrator(
             _ => (bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
         };
 
-    private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable, BackupAftercare Aftercare);
+    private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable, BackupAftercare Aftercare, MigrationPlan Plan, DataChangeReport? Rehearsed)
+    {
+        /// <summary>A skip covered by an existing fresh backup: compared with it afterwards, but it is not a new backup.</summary>
+        public bool Covered { get; init; }
+    }
 }

@@ -7,6 +7,12 @@ using Microsoft.EntityFrameworkCore.Migrations.Operations;
 
 namespace MimoBackup.EfCore.Migrations;
 
+/// <summary>A data-changing operation of one migration of a plan.</summary>
+internal sealed record PlanFinding(string MigrationId, string Text)
+{
+    public override string ToString() => Text;
+}
+
 /// <summary>
 /// Finds the operations of a migration that can lose data, before anything runs (SPEC §3): drops, columns
 /// made narrower, non-nullable or of another type, SQLite table rebuilds that leave a column behind, and
@@ -18,8 +24,11 @@ internal static partial class OperationClassifier
     /// Classifies every migration of a plan in the order it will run, following the table columns from the
     /// database as it is through each migration, so a later rebuild is judged against the columns it will meet.
     /// </summary>
-    /// <returns>One line per data-losing operation, prefixed with the migration's name; reverts are always listed.</returns>
-    public static IReadOnlyList<string> ClassifyPlan(
+    /// <returns>
+    /// One finding per data-changing operation, its text prefixed with the migration's name; reverts are always
+    /// listed, and a migration whose operations cannot even be built (an irreversible Down) is a finding, not a crash.
+    /// </returns>
+    public static IReadOnlyList<PlanFinding> ClassifyPlan(
         MigrationPlan plan,
         IMigrationsAssembly assembly,
         string provider,
@@ -27,27 +36,46 @@ internal static partial class OperationClassifier
     {
         var columns = databaseColumns.ToDictionary(t => t.Key, t => new List<string>(t.Value), StringComparer.OrdinalIgnoreCase);
         var known = assembly.Migrations.Keys.Order(StringComparer.Ordinal).ToList();
-        var found = new List<string>();
+        var found = new List<PlanFinding>();
         foreach (var id in plan.ToRevert)
         {
-            found.Add($"Revert {Name(id)}");
-            var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
-            var previous = known.IndexOf(id) is > 0 and var index ? assembly.CreateMigration(assembly.Migrations[known[index - 1]], provider) : null;
-            Follow(migration.DownOperations, previous?.TargetModel, columns, found, id);
+            found.Add(new PlanFinding(id, $"Revert {Name(id)}"));
+            Guarded(id, "Down", () =>
+            {
+                var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
+                var previous = known.IndexOf(id) is > 0 and var index ? assembly.CreateMigration(assembly.Migrations[known[index - 1]], provider) : null;
+                Follow(migration.DownOperations, previous?.TargetModel, columns, found, id);
+            });
         }
 
         foreach (var id in plan.ToApply)
         {
-            var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
-            Follow(migration.UpOperations, migration.TargetModel, columns, found, id);
+            Guarded(id, "Up", () =>
+            {
+                var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
+                Follow(migration.UpOperations, migration.TargetModel, columns, found, id);
+            });
         }
 
         return found;
+
+        // The app's migration code runs here (Up/Down build their operations): whatever it throws is its finding.
+        void Guarded(string id, string direction, Action classify)
+        {
+            try
+            {
+                classify();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                found.Add(new PlanFinding(id, $"{Name(id)}: its {direction} cannot run ({e.GetBaseException().Message})"));
+            }
+        }
     }
 
-    private static void Follow(IReadOnlyList<MigrationOperation> operations, IModel? model, Dictionary<string, List<string>> columns, List<string> found, string id)
+    private static void Follow(IReadOnlyList<MigrationOperation> operations, IModel? model, Dictionary<string, List<string>> columns, List<PlanFinding> found, string id)
     {
-        found.AddRange(Classify(operations, t => columns.GetValueOrDefault(t), t => ModelColumns(model, t)).Select(f => $"{Name(id)}: {f}"));
+        found.AddRange(Classify(operations, t => columns.GetValueOrDefault(t), t => ModelColumns(model, t)).Select(f => new PlanFinding(id, $"{Name(id)}: {f}")));
         foreach (var operation in operations)
         {
             switch (operation)
@@ -104,7 +132,7 @@ internal static partial class OperationClassifier
         return columns.Count == 0 ? null : columns;
     }
 
-    private static string Name(string migrationId) => migrationId.IndexOf('_', StringComparison.Ordinal) is > 0 and var at ? migrationId[(at + 1)..] : migrationId;
+    internal static string Name(string migrationId) => migrationId.IndexOf('_', StringComparison.Ordinal) is > 0 and var at ? migrationId[(at + 1)..] : migrationId;
 
     /// <param name="operations">The operations of one migration, in order.</param>
     /// <param name="databaseColumns">The columns a table has in the database before the migration, or null if unknown.</param>
@@ -136,6 +164,9 @@ internal static partial class OperationClassifier
                     break;
                 case DeleteDataOperation delete:
                     found.Add($"DeleteData {delete.Table}");
+                    break;
+                case UpdateDataOperation update:
+                    found.Add($"UpdateData {update.Table}");
                     break;
                 case AlterColumnOperation alter:
                     if (Narrowing(alter) is { } how)
@@ -212,8 +243,8 @@ internal static partial class OperationClassifier
     }
 
     /// <summary>
-    /// The first statement that deletes, drops, truncates, replaces (REPLACE deletes the rows it conflicts with) or
-    /// updates without WHERE; null if none.
+    /// The first statement that deletes, drops, truncates, replaces (REPLACE deletes the rows it conflicts with),
+    /// upserts or updates — with a WHERE or without: <c>UPDATE … SET x = NULL WHERE …</c> destroys values too; null if none.
     /// </summary>
     internal static string? DestructiveStatement(string sql)
     {
@@ -221,12 +252,9 @@ internal static partial class OperationClassifier
         {
             var words = Keywords(statement);
 
-            // Only a WHERE of the UPDATE itself limits it: one inside a subquery (SET a = (SELECT … WHERE …)) does not.
             var outside = OutsideParentheses(Quoted().Replace(statement, " "));
-            var topLevel = Keywords(outside);
             if (words.Contains("DROP") || words.Contains("TRUNCATE") || words.Contains("DELETE")
-                || (topLevel.Contains("UPDATE") && !topLevel.Contains("WHERE"))
-                || ReplaceStatement().IsMatch(outside))
+                || UpdateStatement().IsMatch(outside) || ReplaceStatement().IsMatch(outside))
             {
                 var text = WhiteSpace().Replace(statement.Trim(), " ");
                 return text.Length <= 60 ? text : text[..57] + "...";
@@ -320,6 +348,11 @@ internal static partial class OperationClassifier
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();
+
+    // An UPDATE statement (after a WITH clause, whose parentheses are blanked) or an upsert; not "AFTER UPDATE ON" of a
+    // trigger or "ON UPDATE CASCADE" of a key, which change no row by being created.
+    [GeneratedRegex(@"^\s*(?:WITH\b.*?)?\bUPDATE\b|\bDO\s+UPDATE\b", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex UpdateStatement();
 
     [GeneratedRegex(@"\b(?:REPLACE\s+INTO|OR\s+REPLACE)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReplaceStatement();
