@@ -56,7 +56,10 @@ internal static class AppContextTarget
         var all = context.GetService<IMigrationsAssembly>().Migrations.Keys.ToList();
         var applied = AppliedMigrations(database, BackupMigrator.HistoryTable(context), busyTimeout, output);
         var pending = applied is null ? null : all.Except(applied, StringComparer.Ordinal).ToList();
-        return new CommandTarget(database, settings, busyTimeout, BackupMigrator.Origin(context), applied, pending);
+        return new CommandTarget(database, settings, busyTimeout, BackupMigrator.Origin(context), applied, pending)
+        {
+            OpenContext = () => CreateContext(app, arguments, output),
+        };
     }
 
     private static DbContext CreateContext(Assembly app, RunnerArguments arguments, ICommandOutput output)

@@ -186,3 +186,56 @@ public sealed class RebuildLossTests(PackedPackage package, ITestOutputHelper lo
         return result;
     }
 }
+
+/// <summary>Every update rehearsed on a copy of its verified backup, through the real dotnet-ef and MimoPlan.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class RehearsalTests(PackedPackage package, ITestOutputHelper log)
+{
+    private const string Content = "SELECT group_concat(Id || ':' || coalesce(Summary, '~') || ':' || Content, ',') FROM Engrams";
+
+    [Fact]
+    public void An_update_failing_on_data_its_first_migration_changed_is_refused_before_anything_is_applied_and_MimoPlan_changes_nothing()
+    {
+        var app = SampleApp.Create(package, "rehearsal");
+        PackedPackage.CopyTree(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Rehearsal"), app.Folder);
+        app.Build();
+        var database = app.NewDatabasePath("rehearsal");
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        Log(app.Ef(database, ["database", "update", "DropEngramLegacyScore", "--no-build"])).ShouldSucceed();
+        app.Run(database, "seed", "30").ShouldSucceed();
+        SampleApp.Execute(database, "UPDATE Engrams SET Summary = 'about ' || Id"); // Every column seeded.
+        var history = SampleApp.AppliedMigrations(database);
+        var content = SampleApp.ScalarText(database, Content);
+
+        var plan = Log(app.Msbuild("MimoPlan", database, "-p:MimoNoBuild=true")).ShouldFail();
+        Assert.Contains("MIMO303", plan.Output, StringComparison.Ordinal);
+        Assert.Contains("20261202100200_UniqueContent", plan.Output, StringComparison.Ordinal);
+        Assert.Equal(history, SampleApp.AppliedMigrations(database));
+        Assert.Empty(SampleApp.Backups(database));
+
+        var refused = Log(app.Ef(database, ["database", "update", "--no-build"])).ShouldFail();
+        Assert.Contains("MIMO303", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("UNIQUE constraint failed", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("Nothing was migrated", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(history, SampleApp.AppliedMigrations(database));
+        Assert.Equal(content, SampleApp.ScalarText(database, Content));
+        Assert.Single(SampleApp.Backups(database));
+
+        var skipped = Log(app.Ef(database, ["database", "update", "BlankSummaries", "--no-build"], new() { ["MimoSkipBackup"] = "true" })).ShouldFail();
+        Assert.Contains("MIMO301", skipped.Output, StringComparison.Ordinal);
+        Assert.Contains("UPDATE \"Engrams\" SET \"Summary\" = NULL WHERE", skipped.Output, StringComparison.Ordinal);
+        Assert.Equal(content, SampleApp.ScalarText(database, Content));
+
+        var summaries = SampleApp.Scalar(database, "SELECT count(Summary) FROM Engrams WHERE Id > 1");
+        var update = Log(app.Ef(database, ["database", "update", "BlankSummaries", "--no-build"])).ShouldSucceed();
+        Assert.Contains($"Engrams.Summary: {summaries} values set to NULL", update.Output, StringComparison.Ordinal);
+        Assert.True(update.Output.IndexOf("Mimo: rehearsal passed", StringComparison.Ordinal) < update.Output.LastIndexOf("Applying migration", StringComparison.Ordinal));
+        Assert.Contains("after migrating (as rehearsed)", update.Output, StringComparison.Ordinal);
+    }
+
+    private ProcessResult Log(ProcessResult result)
+    {
+        log.WriteLine(result.Output);
+        return result;
+    }
+}

@@ -17,6 +17,9 @@ internal sealed record CommandTarget(
 {
     public string BackupFolder => Settings.BackupFolderFor(DatabasePath);
 
+    /// <summary>Creates the app's DbContext again, as dotnet-ef does; null for a target known only by its file.</summary>
+    public Func<Microsoft.EntityFrameworkCore.DbContext>? OpenContext { get; init; }
+
     public MigrationFacts? MigrationFacts => Applied is null ? null : new MigrationFacts(Applied, null, "none", Pending ?? [], []);
 
     /// <summary>A backup of this database of the given kind, with this target's settings and facts.</summary>

@@ -18,7 +18,7 @@ internal static class ManualCommands
     private static readonly JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The verbs, as the runner and the targets name them.</summary>
-    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "prune", "export", "import"];
+    public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "prune", "export", "import", "plan"];
 
     public static MimoExitCode Run(string verb, CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
         => verb switch
@@ -31,6 +31,7 @@ internal static class ManualCommands
             "export" => Export(target, options, output, clock, cancellationToken),
             "import" => Import(target, options, output, clock, cancellationToken),
             "prune" => Prune(target, options, output, clock, cancellationToken),
+            "plan" => PlanCommand.Run(target, options, output, clock, cancellationToken),
             _ => throw new MimoException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
         };
 

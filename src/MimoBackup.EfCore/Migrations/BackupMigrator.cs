@@ -265,109 +265,59 @@ internal sealed class BackupMigrator(
     }
 
     /// <summary>
-    /// Runs the update on a private copy of the verified backup, with EF's own migrator, SQL and transactions, to
-    /// the same target: a failure there refuses the live update before one command reaches it (MIMO303); success
-    /// gives the exact report of what the update will change.
+    /// Runs the update on a private copy of the verified backup before one command reaches the database: a failure
+    /// there refuses the update (MIMO303); success prints exactly what it will change.
     /// </summary>
+    [RequiresUnreferencedCode("Migration generation currently isn't compatible with trimming")]
+    [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
     private DataChangeReport? Rehearse(DbContext context, MigrationSession session, string? targetMigration, string folder, CancellationToken cancellationToken)
     {
-        var connection = context.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Closed)
+        output.Information($"{Prefix}rehearsing on a copy of {Display(session.Backup.Path)}; EF's lines until the rehearsal's result are about that copy.");
+        var result = MigrationRehearsal.Run(context, inner, session.Backup.Path, folder, targetMigration, session.Plan, session.HistoryTable, [session.HistoryTable, LockTable], session.BusyTimeout, cancellationToken);
+        if (result is null)
         {
             output.Warning($"{Prefix}not rehearsed: the app holds its database connection open, so it cannot be pointed at a copy. "
-                + $"Set {MimoSettings.RehearseName}=false to silence this, or let EF open the connection.");
+                + $"Let EF open the connection, or set {MimoSettings.RehearseName}=false to silence this.");
             return null;
         }
 
-        // A leftover name (".….tmp"): a rehearsal killed half-way is cleaned up like an unfinished backup.
-        var copy = Path.Combine(folder, $".{Path.GetFileName(session.Backup.Path)}.rehearsal{BackupWriter.TemporarySuffix}");
-        var original = context.Database.GetConnectionString();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        output.Information($"{Prefix}rehearsing on a copy of {Display(session.Backup.Path)}; EF's lines until the rehearsal's result are about that copy.");
-        try
+        if (result.Report is not { } report)
         {
-            File.Copy(session.Backup.Path, copy, overwrite: true);
-            Exception? failure = null;
-            context.Database.SetConnectionString(new SqliteConnectionStringBuilder(original) { DataSource = copy, Pooling = false }.ToString());
-            try
+            session.Audit.Append("refusal", new JsonObject
             {
-                inner.Migrate(targetMigration);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failure = e;
-            }
-            finally
-            {
-                context.Database.CloseConnection();
-                context.Database.SetConnectionString(original);
-            }
-
-            if (failure is not null)
-            {
-                var failed = FailedMigration(copy, session);
-                var reason = failure.GetBaseException().Message.Trim().TrimEnd('.');
-                session.Audit.Append("refusal", new JsonObject
-                {
-                    ["database"] = session.Database,
-                    ["reason"] = "rehearsal-failed",
-                    ["migration"] = failed,
-                    ["error"] = reason,
-                    ["backup"] = session.Backup.Path,
-                }, DateTimeOffset.UtcNow);
-                throw new MimoException(MimoError.RehearsalFailed, failed ?? "(unknown)", reason, Display(session.Backup.Path));
-            }
-
-            var report = DataChanges.Compare(session.Backup.Path, copy, [session.HistoryTable, LockTable], session.BusyTimeout, cancellationToken);
-            var lines = report.Lines();
-            var text = $"{Prefix}rehearsal passed in {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {lines[0]}"
-                + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
-            if (report.LosesData)
-            {
-                output.Warning(text);
-            }
-            else
-            {
-                output.Information(text);
-            }
-
-            var record = report.ToJson();
-            record["database"] = session.Database;
-            record["backup"] = session.Backup.Path;
-            record["durationMs"] = (long)clock.Elapsed.TotalMilliseconds;
-            session.Audit.Append("rehearsal", record, DateTimeOffset.UtcNow);
-            return report;
+                ["database"] = session.Database,
+                ["reason"] = "rehearsal-failed",
+                ["migration"] = result.FailedMigration,
+                ["error"] = result.Error,
+                ["backup"] = session.Backup.Path,
+            }, DateTimeOffset.UtcNow);
+            throw new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, Display(session.Backup.Path));
         }
-        finally
+
+        var text = RehearsalText(result);
+        if (report.LosesData)
         {
-            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" })
-            {
-                File.Delete(file);
-            }
+            output.Warning(text);
         }
+        else
+        {
+            output.Information(text);
+        }
+
+        var record = report.ToJson();
+        record["database"] = session.Database;
+        record["backup"] = session.Backup.Path;
+        record["durationMs"] = (long)result.Duration.TotalMilliseconds;
+        session.Audit.Append("rehearsal", record, DateTimeOffset.UtcNow);
+        return report;
     }
 
-    /// <summary>The migration the rehearsal stopped at: the first of the plan whose step is not in the copy's history.</summary>
-    private static string? FailedMigration(string copy, MigrationSession session)
+    /// <summary>"Mimo: rehearsal passed in 0.05 s; the update will change: …" and at most ten findings.</summary>
+    internal static string RehearsalText(RehearsalResult result)
     {
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            using var connection = SqliteFacts.OpenUnpooled(copy, session.BusyTimeout, readOnly: true);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(session.HistoryTable)}";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                applied.Add(reader.GetString(0));
-            }
-        }
-        catch (SqliteException)
-        {
-            // No history table on the copy: the first migration failed.
-        }
-
-        return session.Plan.ToRevert.FirstOrDefault(applied.Contains) ?? session.Plan.ToApply.FirstOrDefault(id => !applied.Contains(id));
+        var lines = result.Report!.Lines();
+        return $"{Prefix}rehearsal passed in {result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {lines[0]}"
+            + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
     }
 
     private void Report(MigrationSession session)
