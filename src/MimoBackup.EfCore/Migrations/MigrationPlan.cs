@@ -43,14 +43,18 @@ internal sealed record MigrationPlan(
         var parts = new List<string>();
         if (ToApply.Count > 0)
         {
-            parts.Add($"apply {ToApply.Count} migration{(ToApply.Count == 1 ? "" : "s")} ({string.Join(", ", ToApply)})");
+            parts.Add($"apply {ToApply.Count} migration{(ToApply.Count == 1 ? "" : "s")} ({Names(ToApply)})");
         }
 
         if (ToRevert.Count > 0)
         {
-            parts.Add($"revert {ToRevert.Count} migration{(ToRevert.Count == 1 ? "" : "s")} ({string.Join(", ", ToRevert)})");
+            parts.Add($"revert {ToRevert.Count} migration{(ToRevert.Count == 1 ? "" : "s")} ({Names(ToRevert)})");
         }
 
         return string.Join(" and ", parts);
     }
+
+    // A long history is named by its ends: the full list is in the sidecar and audit.jsonl.
+    private static string Names(IReadOnlyList<string> ids)
+        => ids.Count <= 3 ? string.Join(", ", ids) : $"{ids[0]}, {ids[1]} … {ids[^1]}";
 }
