@@ -8,7 +8,9 @@ using MimoBackup.EfCore.Engine;
 // `.backup` + `integrity_check` + `sha256sum`, and `sqlite3 -json`, all in the same run on the same
 // generated WAL databases; then the JSON export against `sqlite3 -json` and the import, with the peak
 // memory of each measured in a child process.
-// Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR] [--sections backup,export] [--export-size 1024]
+// The compare section times the rehearsal's parts and the row-level comparison on a migration that rebuilds the
+// largest table and one that drops a column, beside the verified backup, with the comparison's peak memory.
+// Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR] [--sections backup,export,compare] [--export-size 1024]
 // `--retention [N]` instead times retention on a folder of N backups (default 10000): scan + decide, a dry-run prune,
 // a full deserialisation of every sidecar for comparison, and one real prune.
 if (args.Contains("--retention"))
@@ -22,6 +24,11 @@ if (args.Contains("--retention"))
 if (args is ["export-child", var exportSource, var exportTarget])
 {
     return Child(() => JsonExport.Write(new ExportRequest { DatabasePath = exportSource, ExportPath = exportTarget }, CancellationToken.None).Rows);
+}
+
+if (args is ["compare-child", var compareBefore, var compareAfter])
+{
+    return Child(() => DataChanges.Compare(compareBefore, compareAfter, [], TimeSpan.FromSeconds(30), CancellationToken.None).Tables.Count);
 }
 
 if (args is ["import-child", var importTarget, var importFile])
@@ -83,6 +90,11 @@ if (sections.Contains("export"))
     ExportSection(exportSize);
 }
 
+foreach (var size in sections.Contains("compare") ? sizes : [])
+{
+    CompareSection(size);
+}
+
 Clear(Path.Combine(folder, "out"));
 foreach (var file in Directory.GetFiles(folder, "t-*"))
 {
@@ -124,6 +136,61 @@ void ExportSection(int size)
     File.Delete(shellJson);
     File.Delete(exportFile);
     File.Delete(copy);
+}
+
+// What a rehearsal costs: one cp of the snapshot plus the migration on it, then the comparison of the backup with
+// the result; each beside the verified backup of the same database.
+void CompareSection(int size)
+{
+    var database = Generate(folder, size);
+    var label = $"{size} MiB";
+    var output = Path.Combine(folder, "out");
+    Clear(output);
+    var backup = BackupWriter.Take(Request(database, output, MimoVerification.Full), CancellationToken.None).Path;
+    var mib = new FileInfo(backup).Length / 1048576.0;
+    var verified = Measure(label, "MimoBackup verified backup (full)", mib, () =>
+    {
+        Clear(Path.Combine(folder, "out2"));
+        BackupWriter.Take(Request(database, Path.Combine(folder, "out2"), MimoVerification.Full), CancellationToken.None);
+    });
+    var copyTime = Measure(label, "cp of the snapshot (the rehearsal's copy)", mib, () => Shell("cp", backup, Target("rehearsal.db")));
+    var migrations = new (string Name, string Sql)[]
+    {
+        ("rebuild Memories (EF's SQLite table rebuild)", """
+            PRAGMA foreign_keys = 0;
+            BEGIN;
+            CREATE TABLE ef_temp_Memories (Id INTEGER PRIMARY KEY, ChainId INTEGER NOT NULL REFERENCES Chains(Id), Content TEXT NOT NULL,
+                Summary TEXT, Importance REAL NOT NULL DEFAULT 0.5, Embedding BLOB, CreatedAt INTEGER NOT NULL);
+            INSERT INTO ef_temp_Memories SELECT Id, ChainId, Content, Summary, Importance, Embedding, CreatedAt FROM Memories;
+            DROP TABLE Memories;
+            ALTER TABLE ef_temp_Memories RENAME TO Memories;
+            CREATE INDEX IX_Memories_ChainId ON Memories(ChainId);
+            CREATE INDEX IX_Memories_CreatedAt ON Memories(CreatedAt);
+            COMMIT;
+            PRAGMA foreign_keys = 1;
+            """),
+        ("drop column Memories.Summary", "ALTER TABLE Memories DROP COLUMN Summary;"),
+    };
+    foreach (var (name, sql) in migrations)
+    {
+        var after = Target("after.db");
+        var migrate = Measure(label, name + " on a copy", mib, () =>
+        {
+            File.Copy(backup, after, overwrite: true);
+            using var connection = new SqliteConnection($"Data Source={after};Pooling=False");
+            connection.Open();
+            Run(connection, sql);
+        });
+        var compare = Measure(label, "  row-level comparison with the backup", mib, () => DataChanges.Compare(backup, after, [], TimeSpan.FromSeconds(30), CancellationToken.None));
+        var (peak, _) = RunChild("compare-child", backup, after);
+        var report = DataChanges.Compare(backup, after, [], TimeSpan.FromSeconds(30), CancellationToken.None);
+        Console.WriteLine($"{label,-10} {name}: \"{report.Summary()}\"; comparison / verified backup = {compare / verified:0.00} (target <= 1.00), "
+            + $"of the rehearsal's {migrate:0.000} s the copy is {copyTime:0.000} s, "
+            + $"rehearsal + comparison / verified backup = {(migrate + compare) / verified:0.00}, comparison peak RSS {peak / 1024.0:0} MiB (target < 200 MiB)");
+        File.Delete(after);
+    }
+
+    Console.WriteLine();
 }
 
 (long PeakKib, double Seconds) RunChild(string mode, string first, string second)

@@ -48,7 +48,8 @@ public sealed class DatabaseUpdateTests
         Assert.Contains("Engrams.LegacyScore vanished", update.Output, StringComparison.Ordinal);
         var audit = SampleApp.Audit(database);
         Assert.Equal(["backup", "rehearsal", "comparison", "prune"], audit.Select(e => (string?)e["event"]));
-        Assert.Contains(audit[1]["losses"]!.AsArray(), l => (string?)l!["column"] == "LegacyScore");
+        var engrams = audit[2]["tables"]!.AsArray().Single(t => (string?)t!["table"] == "Engrams")!;
+        Assert.Contains(engrams["columns"]!.AsArray(), c => (string?)c!["column"] == "LegacyScore" && (bool)c["vanished"]!);
     }
 
     [Fact]

@@ -213,18 +213,19 @@ public sealed class RehearsalTests(PackedPackage package, ITestOutputHelper log)
         Assert.Equal(history, SampleApp.AppliedMigrations(database));
         Assert.Empty(SampleApp.Backups(database));
 
-        var refused = Log(app.Ef(database, ["database", "update", "--no-build"])).ShouldFail();
-        Assert.Contains("MIMO303", refused.Output, StringComparison.Ordinal);
-        Assert.Contains("UNIQUE constraint failed", refused.Output, StringComparison.Ordinal);
-        Assert.Contains("Nothing was migrated", refused.Output, StringComparison.Ordinal);
-        Assert.Equal(history, SampleApp.AppliedMigrations(database));
-        Assert.Equal(content, SampleApp.ScalarText(database, Content));
-        Assert.Single(SampleApp.Backups(database));
-
+        // Before any backup exists: a skip of a WHERE-limited NULLing has nothing to fall back on.
         var skipped = Log(app.Ef(database, ["database", "update", "BlankSummaries", "--no-build"], new() { ["MimoSkipBackup"] = "true" })).ShouldFail();
         Assert.Contains("MIMO301", skipped.Output, StringComparison.Ordinal);
         Assert.Contains("UPDATE \"Engrams\" SET \"Summary\" = NULL WHERE", skipped.Output, StringComparison.Ordinal);
         Assert.Equal(content, SampleApp.ScalarText(database, Content));
+
+        var refused = Log(app.Ef(database, ["database", "update", "--no-build"])).ShouldFail();
+        Assert.Contains("MIMO303", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("UNIQUE constraint failed", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("Nothing was migrated; the verified backup", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(history, SampleApp.AppliedMigrations(database));
+        Assert.Equal(content, SampleApp.ScalarText(database, Content));
+        Assert.Single(SampleApp.Backups(database));
 
         var summaries = SampleApp.Scalar(database, "SELECT count(Summary) FROM Engrams WHERE Id > 1");
         var update = Log(app.Ef(database, ["database", "update", "BlankSummaries", "--no-build"])).ShouldSucceed();

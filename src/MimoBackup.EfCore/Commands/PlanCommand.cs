@@ -61,7 +61,7 @@ internal static class PlanCommand
             {
                 json["failedMigration"] = result.FailedMigration;
                 json["error"] = result.Error;
-                var refusal = new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, "(none: MimoPlan keeps nothing)");
+                var refusal = new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, "MimoPlan keeps no backup");
                 if (format == "json")
                 {
                     output.Information(json.ToJsonString());

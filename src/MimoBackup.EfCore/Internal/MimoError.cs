@@ -142,7 +142,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError RehearsalFailed = new(
         "MIMO303", MimoExitCode.Refused,
         "Refused: fix migration {0} (or the data it meets) and update again — on a copy of the verified backup it failed: {1}.",
-        "Nothing was migrated; the verified backup {2} is kept.");
+        "Nothing was migrated; {2}.");
 
     public static readonly MimoError Unexpected = new(
         "MIMO211", MimoExitCode.Failed,

@@ -291,7 +291,7 @@ internal sealed class BackupMigrator(
                 ["error"] = result.Error,
                 ["backup"] = session.Backup.Path,
             }, DateTimeOffset.UtcNow);
-            throw new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, Display(session.Backup.Path));
+            throw new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, $"the verified backup {Display(session.Backup.Path)} is kept");
         }
 
         var text = RehearsalText(result);
