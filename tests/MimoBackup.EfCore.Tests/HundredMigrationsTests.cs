@@ -40,14 +40,32 @@ public sealed class HundredMigrationsTests : IDisposable
         Assert.True(string.Join("\n", ours).Length < 2048, string.Join("\n", ours));
         Assert.Equal(110, TempFolder.Scalar(database, "SELECT count(*) FROM __EFMigrationsHistory"));
     }
+
+    [Fact]
+    public void A_refusal_of_a_110_migration_skip_puts_the_remedy_first_in_under_1_KB()
+    {
+        var database = _temp.File("app.db");
+        using (var connection = TempFolder.Open(database))
+        {
+            TempFolder.Execute(connection, "CREATE TABLE Items (Id INTEGER PRIMARY KEY, V TEXT); INSERT INTO Items VALUES (1, 'v');");
+        }
+
+        using var context = new HundredContext("Data Source=" + database, _temp.File("backups"), [], skip: true);
+        var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate());
+
+        Assert.Equal("MIMO301", refusal.Error.Code);
+        Assert.StartsWith("MIMO301: Refused: take a backup first (dotnet msbuild -t:MimoBackup)", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("8 more in the plan above", refusal.Message, StringComparison.Ordinal);
+        Assert.True(refusal.Message.Length < 1024, refusal.Message);
+    }
 }
 
-public sealed class HundredContext(string connectionString, string backups, List<string> lines) : DbContext
+public sealed class HundredContext(string connectionString, string backups, List<string> lines, bool skip = false) : DbContext
 {
     protected override void OnConfiguring(DbContextOptionsBuilder options)
         => options
             .UseSqlite(connectionString)
-            .UseMimoBackup(o => o.BackupDirectory(backups))
+            .UseMimoBackup(o => o.BackupDirectory(backups).SkipBackup(skip))
             .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
 }

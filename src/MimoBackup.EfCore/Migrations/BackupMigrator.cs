@@ -203,7 +203,7 @@ internal sealed class BackupMigrator(
                         }
 
                         var refusal = new MimoException(
-                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive.Take(10)) + (destructive.Count > 10 ? $"; {destructive.Count - 10} more" : ""),
+                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive.Take(3)) + (destructive.Count > 3 ? $"; {destructive.Count - 3} more in the plan above" : ""),
                             MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, DropGuard.TakeBackupCommand);
                         audit.Append("refusal", record, now);
                         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
