@@ -32,7 +32,7 @@ internal sealed record CatalogEntry(string Path, CatalogState State, DateTimeOff
 }
 
 /// <summary>Reads a backup folder: the restore points, the incomplete backups and the leftovers (SPEC §4).</summary>
-internal static class BackupCatalog
+internal static partial class BackupCatalog
 {
     /// <summary>Every backup and leftover in <paramref name="folder"/>, newest first; an absent folder holds none.</summary>
     public static IReadOnlyList<CatalogEntry> Read(string folder)
@@ -45,7 +45,10 @@ internal static class BackupCatalog
         // One listing gives every name, size and time; thousands of small sidecars are then read on both cores.
         var files = new DirectoryInfo(folder).EnumerateFiles().ToDictionary(f => f.Name, StringComparer.Ordinal);
         var entries = new List<CatalogEntry>(files.Count / 2 + 1);
-        var databases = files.Values.Where(f => f.Name.EndsWith(".db", StringComparison.Ordinal)).ToArray();
+        // A .db is judged only when it has a sidecar or a backup's name: in a folder shared with the app (MimoBackupDir
+        // set to the database's own folder) the live app.db is not an incomplete backup.
+        var databases = files.Values.Where(f => f.Name.EndsWith(".db", StringComparison.Ordinal)
+            && (files.ContainsKey(f.Name + BackupSidecar.Suffix) || BackupName().IsMatch(f.Name))).ToArray();
         var described = new CatalogEntry[databases.Length];
         Parallel.For(0, databases.Length, i => described[i] = Describe(databases[i], files.GetValueOrDefault(databases[i].Name + BackupSidecar.Suffix)));
         entries.AddRange(described);
@@ -80,6 +83,10 @@ internal static class BackupCatalog
     /// <summary>The newest verified restore point, if any.</summary>
     public static CatalogEntry? NewestVerified(IReadOnlyList<CatalogEntry> catalog)
         => catalog.FirstOrDefault(e => e.Verified);
+
+    /// <summary>What <see cref="BackupWriter"/> names a backup: a name, its UTC time, a counter when the second was taken.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^/\\]+_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.db$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BackupName();
 
     private static CatalogEntry Describe(FileInfo info, FileInfo? sidecarFile)
     {

@@ -119,14 +119,12 @@ internal static class DatabaseRestore
         var temporary = BackupWriter.TemporaryPath(folder, stem);
         try
         {
-            FileDurability.CreateOwnerOnly(temporary);
-            File.Copy(database, temporary, overwrite: true);
-            FileDurability.FlushFile(temporary);
+            FileDurability.CopyOwnerOnly(database, temporary);
             var path = BackupWriter.MoveIntoPlace(temporary, folder, stem);
             if (File.Exists(database + "-wal"))
             {
                 // Under the copy's name SQLite would replay it, so whatever the WAL held stays recoverable.
-                File.Copy(database + "-wal", path + "-wal");
+                FileDurability.CopyOwnerOnly(database + "-wal", path + "-wal");
             }
 
             var sidecar = new BackupSidecar
@@ -261,6 +259,16 @@ internal static class DatabaseRestore
             }
 
             FileDurability.FlushFile(temporary);
+            if (File.Exists(database))
+            {
+                // The new file takes the old one's name, and with it its mode and owner: not the temporary's 0600.
+                FileDurability.KeepOwnership(database, temporary);
+            }
+            else if (!OperatingSystem.IsWindows())
+            {
+                // A database that did not exist gets the mode any new file gets (0666 less the umask), as SQLite gives it.
+                File.SetUnixFileMode(temporary, DefaultFileMode());
+            }
 
             // A WAL left by the old file would be replayed onto the new one.
             File.Delete(database + "-wal");
@@ -271,6 +279,25 @@ internal static class DatabaseRestore
         finally
         {
             FileDurability.DeleteQuietly(temporary);
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static UnixFileMode DefaultFileMode()
+    {
+        // The umask can only be read by setting it; a file created without a mode shows it instead.
+        var probe = Path.Combine(Path.GetTempPath(), ".mimo-umask-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+
+            return File.GetUnixFileMode(probe);
+        }
+        finally
+        {
+            FileDurability.DeleteQuietly(probe);
         }
     }
 
