@@ -502,6 +502,12 @@ internal static class ManualCommands
         }
 
         var path = Path.GetFullPath(from);
+        if (DatabaseRestore.JournalOf(path) is { } suffix)
+        {
+            // Checked before existence: the runner's own connection may have checkpointed the -wal away already.
+            throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={from[..^suffix.Length]})");
+        }
+
         if (!File.Exists(path))
         {
             throw new MimoException(MimoError.BackupNotFound, from, Path.GetDirectoryName(path));

@@ -48,6 +48,17 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the database itself; restoring it onto itself would do nothing");
         }
 
+        // A symlink or hard link to the live file is the same file under another name: refused before anything is written.
+        if (FileDurability.SameFile(source, database))
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is a link to the database '{database}' itself; restoring it onto itself would do nothing, so nothing was written");
+        }
+
+        if (JournalOf(source) is { } suffix)
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={source[..^suffix.Length]})");
+        }
+
         DatabaseCensus? expected = null;
         if (request.SourceSidecar is { } sidecar)
         {
@@ -64,7 +75,22 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
         }
 
-        var (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
+        string method;
+        DatabaseCensus census;
+        BackupResult? preRestore;
+        try
+        {
+            (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
+        }
+        catch (MimoException e) when (e.Error == MimoError.DiskFull)
+        {
+            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, request.BackupFolder, "the pre-restore backup was written");
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } || BackupWriter.IsDiskFull(e))
+        {
+            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the restored content was written into it");
+        }
+
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
         if (differences.Count > 0)
@@ -299,6 +325,16 @@ internal static class DatabaseRestore
         {
             FileDurability.DeleteQuietly(probe);
         }
+    }
+
+    /// <summary>
+    /// "-wal", "-shm" or "-journal" when <paramref name="path"/> names one of a database's side files (gone or not: the
+    /// runner's own connection may have checkpointed and removed a -wal), unless it is itself a SQLite database.
+    /// </summary>
+    internal static string? JournalOf(string path)
+    {
+        var suffix = new[] { "-wal", "-shm", "-journal" }.FirstOrDefault(s => path.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+        return suffix is null || (File.Exists(path) && BackupCheck.HasSqliteHeader(path)) ? null : suffix;
     }
 
     private static bool Healthy(string database)
