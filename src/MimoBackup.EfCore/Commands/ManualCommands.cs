@@ -91,7 +91,7 @@ internal static class ManualCommands
             e.LastMigration ?? "-",
             e.State switch
             {
-                CatalogState.Complete => e.Verified ? "yes" : "NO: " + e.Sidecar!.Verification.Result,
+                CatalogState.Complete => e.Verified ? "yes" : e.FailedCheck is { } failed ? "FAILED MimoBackupVerify: " + failed : "NO: " + e.Sidecar!.Verification.Result,
                 _ => "INCOMPLETE: " + e.Problem,
             },
             e.Pinned ? "yes" : "",
@@ -322,6 +322,13 @@ internal static class ManualCommands
         else if (newest is not null && now - newest.CreatedUtc > TimeSpan.FromDays(maxAgeDays))
         {
             warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with dotnet msbuild -t:MimoBackup");
+        }
+
+        var failedChecks = catalog.Where(e => e.FailedCheck is not null).ToList();
+        if (failedChecks.Count > 0)
+        {
+            warnings.Add($"{failedChecks.Count} backup{(failedChecks.Count == 1 ? "" : "s")} failed {(failedChecks.Count == 1 ? "its" : "their")} last verification and {(failedChecks.Count == 1 ? "is" : "are")} not counted as verified "
+                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): dotnet msbuild -t:MimoBackupVerify says why");
         }
 
         var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
@@ -596,6 +603,7 @@ internal static class ManualCommands
                 ["lastMigration"] = e.LastMigration,
                 ["complete"] = e.State == CatalogState.Complete,
                 ["verified"] = e.Verified,
+                ["failedCheck"] = e.FailedCheck,
                 ["pinned"] = e.Pinned,
                 ["sha256"] = e.Sidecar?.Sha256,
                 ["problem"] = e.Problem,

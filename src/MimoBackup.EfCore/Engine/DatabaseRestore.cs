@@ -361,6 +361,21 @@ internal static class DatabaseRestore
             {
                 differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table.Name}: {table.Rows:N0} rows expected, {found.Rows:N0} found"));
             }
+            else
+            {
+                // Same rows but other non-null counts: values were emptied or a column changed.
+                foreach (var (column, count) in table.Columns)
+                {
+                    if (!found.Columns.TryGetValue(column, out var foundCount))
+                    {
+                        differences.Add($"{table.Name}.{column} is missing");
+                    }
+                    else if (foundCount != count)
+                    {
+                        differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table.Name}.{column}: {count:N0} non-null values expected, {foundCount:N0} found"));
+                    }
+                }
+            }
         }
 
         differences.AddRange(actual.Tables.Where(t => expected.Find(t.Name) is null).Select(t => $"{t.Name} is not in the backup"));
