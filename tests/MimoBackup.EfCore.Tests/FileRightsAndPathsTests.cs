@@ -69,6 +69,36 @@ public sealed class FileRightsAndPathsTests : IDisposable
     }
 
     [Fact]
+    public void Restore_over_a_damaged_database_keeps_its_owner_and_group_when_run_as_root()
+    {
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 20);
+        Assert.Equal(MimoExitCode.Done, Run("backup", Target(database), new RecordingOutput(), ("BackupName", "good")));
+        using (var file = new FileStream(database, FileMode.Open, FileAccess.Write))
+        {
+            file.Write("garbage garbage garbage"u8);
+        }
+
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root" || Exec("chown", "65534:65534", database) != "")
+        {
+            return; // Giving a file to another user needs root.
+        }
+
+        Assert.Equal(MimoExitCode.Done, Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", "good")));
+
+        Assert.Equal(20, TempFolder.Scalar(database, "SELECT count(*) FROM Notes"));
+        Assert.Equal("65534:65534", Exec("stat", "-c", "%u:%g", database).Trim());
+    }
+
+    private static string Exec(string file, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
+    [Fact]
     public void Restore_into_a_missing_database_gives_it_the_mode_of_a_new_file_not_0600()
     {
         if (OperatingSystem.IsWindows())
