@@ -106,6 +106,37 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
     }
 
     [Fact]
+    public void Restore_whose_pre_restore_backup_fills_the_disk_is_MIMO215_and_the_database_is_unchanged()
+    {
+        var disk = _temp.File("backups");
+        Directory.CreateDirectory(disk);
+        if (!Mount(disk, "size=256k"))
+        {
+            return;
+        }
+
+        try
+        {
+            var database = _temp.File("app.db");
+            TempFolder.CreateNotes(database, rows: 20_000);
+            var small = _temp.File("small.db");
+            TempFolder.CreateNotes(small, rows: 10);
+            var before = TempFolder.Hash(database);
+
+            var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", small)));
+
+            Assert.Equal("MIMO215", error.Error.Code);
+            Assert.Contains("pre-restore backup", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, TempFolder.Hash(database));
+            Assert.DoesNotContain(Directory.GetFiles(disk), f => f.EndsWith(".db", StringComparison.Ordinal) || f.EndsWith(".tmp", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Exec("umount", disk);
+        }
+    }
+
+    [Fact]
     public void Restore_into_a_missing_database_on_a_full_disk_is_MIMO215_and_leaves_no_partial_file()
     {
         var disk = _temp.File("disk");
