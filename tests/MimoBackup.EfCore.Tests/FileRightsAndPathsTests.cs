@@ -209,6 +209,22 @@ public sealed class FileRightsAndPathsTests : IDisposable
         Assert.DoesNotContain(status.Warnings, w => w.Contains("incomplete", StringComparison.Ordinal));
         Assert.Equal(before, TempFolder.Hash(database));
         Assert.True(File.Exists(_temp.File("notes.db")));
+
+        // A '*' .gitignore would hide the app's own files from git and publish: a shared folder gets none.
+        Assert.False(File.Exists(_temp.File(".gitignore")));
+    }
+
+    [Fact]
+    public void An_existing_backup_folder_holding_only_backups_still_gets_its_gitignore()
+    {
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 5);
+        Directory.CreateDirectory(_temp.File("backups"));
+        File.WriteAllText(_temp.File("backups/audit.jsonl"), "");
+
+        Assert.Equal(MimoExitCode.Done, Run("backup", Target(database), new RecordingOutput()));
+
+        Assert.Equal(BackupFolder.GitIgnoreContent, File.ReadAllText(_temp.File("backups/.gitignore")));
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -145,6 +145,9 @@ internal static partial class BackupCatalog
         }
     }
 
+    /// <summary>Whether <paramref name="fileName"/> has the shape of a backup's name.</summary>
+    internal static bool IsBackupName(string fileName) => BackupName().IsMatch(fileName);
+
     /// <summary>What <see cref="BackupWriter"/> names a backup: a name, its UTC time, a counter when the second was taken.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^[^/\\]+_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.db$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex BackupName();
