@@ -45,6 +45,21 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         Assert.False(Directory.Exists(_temp.File("backups")));
     }
 
+    [Fact]
+    public void Restore_from_a_bare_wal_name_that_is_gone_is_MIMO209_not_MIMO202_and_a_backup_named_wal_still_restores()
+    {
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 10);
+
+        var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", "app.db-wal")));
+
+        Assert.Equal("MIMO209", error.Error.Code);
+        Assert.Contains("give the database, not its -wal (-p:MimoRestoreFrom=app.db)", error.Message, StringComparison.Ordinal);
+
+        Assert.Equal(MimoExitCode.Done, Run("backup", Target(database), new RecordingOutput(), ("BackupName", "before-wal")));
+        Assert.Equal(MimoExitCode.Done, Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", "before-wal")));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -505,6 +505,12 @@ internal static class ManualCommands
                 throw new MimoException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
             }
 
+            // 'app.db-wal' names no backup; it is a side file, already gone when the runner's connection checkpointed it.
+            if (DatabaseRestore.JournalOf(Path.GetFullPath(from)) is { } journal)
+            {
+                throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
+            }
+
             throw new MimoException(MimoError.BackupNotFound, from, folder);
         }
 
