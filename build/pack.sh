@@ -10,7 +10,7 @@ version="${MIMO_PACKAGE_VERSION:-0.1.0-dev.$(date -u +%Y%m%d%H%M%S)}"
 mkdir -p "$feed"
 rm -f "$feed"/MimoBackup.EfCore.*.nupkg "$feed"/MimoBackup.EfCore.*.snupkg
 dotnet pack "$root/src/MimoBackup.EfCore/MimoBackup.EfCore.csproj" -c Release -nologo -v quiet \
-  -p:MimoPackageVersion="$version" -o "$feed"
+  -p:MimoPackageVersion="$version" -p:ContinuousIntegrationBuild=true -o "$feed"
 cat > "$feed/MimoBackup.version.props" <<PROPS
 <Project>
   <PropertyGroup>

@@ -21,6 +21,24 @@ public class ReadmeTests
         Assert.Equal(MimoError.All.Count, MimoError.All.Select(e => e.Code).Distinct().Count());
     }
 
+    [Fact]
+    public void Package_readme_is_short_shows_both_skip_routes_and_the_repository_has_its_license()
+    {
+        var root = RepositoryRoot();
+        var readme = File.ReadAllText(Path.Combine(root, "build", "package", "README.md"));
+
+        Assert.True(readme.Length < 4000, $"the package readme has {readme.Length} characters");
+        Assert.Contains("MimoSkipBackup=true dotnet ef database update", readme, StringComparison.Ordinal);
+        Assert.Contains("dotnet build -p:MimoSkipBackup=true", readme, StringComparison.Ordinal);
+        Assert.Contains("--no-build", readme, StringComparison.Ordinal);
+        Assert.Contains("backups/", readme, StringComparison.Ordinal);
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(root, "LICENSE")), StringComparison.Ordinal);
+
+        var project = File.ReadAllText(Path.Combine(root, "src", "MimoBackup.EfCore", "MimoBackup.EfCore.csproj"));
+        Assert.Contains("build/package/README.md", project, StringComparison.Ordinal);
+        Assert.Contains("-p:ContinuousIntegrationBuild=true", File.ReadAllText(Path.Combine(root, "build", "pack.sh")), StringComparison.Ordinal);
+    }
+
     private static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

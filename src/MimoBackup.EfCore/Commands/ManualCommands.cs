@@ -92,7 +92,7 @@ internal static class ManualCommands
             e.LastMigration ?? "-",
             e.State switch
             {
-                CatalogState.Complete => e.Verified ? "yes" : "NO: " + e.Sidecar!.Verification.Result,
+                CatalogState.Complete => e.Verified ? "yes" : e.FailedCheck is { } failed ? "FAILED MimoBackupVerify: " + failed : "NO: " + e.Sidecar!.Verification.Result,
                 _ => "INCOMPLETE: " + e.Problem,
             },
             e.Pinned ? "yes" : "",
@@ -325,6 +325,13 @@ internal static class ManualCommands
             warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with dotnet msbuild -t:MimoBackup");
         }
 
+        var failedChecks = catalog.Where(e => e.FailedCheck is not null).ToList();
+        if (failedChecks.Count > 0)
+        {
+            warnings.Add($"{failedChecks.Count} backup{(failedChecks.Count == 1 ? "" : "s")} failed {(failedChecks.Count == 1 ? "its" : "their")} last verification and {(failedChecks.Count == 1 ? "is" : "are")} not counted as verified "
+                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): dotnet msbuild -t:MimoBackupVerify says why");
+        }
+
         var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
         if (leftovers.Count > 0)
         {
@@ -499,10 +506,22 @@ internal static class ManualCommands
                 throw new MimoException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
             }
 
+            // 'app.db-wal' names no backup; it is a side file, already gone when the runner's connection checkpointed it.
+            if (DatabaseRestore.JournalOf(Path.GetFullPath(from)) is { } journal)
+            {
+                throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
+            }
+
             throw new MimoException(MimoError.BackupNotFound, from, folder);
         }
 
         var path = Path.GetFullPath(from);
+        if (DatabaseRestore.JournalOf(path) is { } suffix)
+        {
+            // Checked before existence: the runner's own connection may have checkpointed the -wal away already.
+            throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={from[..^suffix.Length]})");
+        }
+
         if (!File.Exists(path))
         {
             throw new MimoException(MimoError.BackupNotFound, from, Path.GetDirectoryName(path));
@@ -591,6 +610,7 @@ internal static class ManualCommands
                 ["lastMigration"] = e.LastMigration,
                 ["complete"] = e.State == CatalogState.Complete,
                 ["verified"] = e.Verified,
+                ["failedCheck"] = e.FailedCheck,
                 ["pinned"] = e.Pinned,
                 ["sha256"] = e.Sidecar?.Sha256,
                 ["problem"] = e.Problem,

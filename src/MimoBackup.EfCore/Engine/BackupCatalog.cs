@@ -21,9 +21,12 @@ internal sealed record CatalogEntry(string Path, CatalogState State, DateTimeOff
 {
     public string FileName => System.IO.Path.GetFileName(Path);
 
+    /// <summary>Why its latest re-verification (<c>MimoBackupVerify</c>, in the audit log) failed; null when it passed or never ran.</summary>
+    public string? FailedCheck { get; init; }
+
     public string Kind => Sidecar?.Kind ?? (State == CatalogState.Leftover ? "leftover" : "incomplete");
 
-    public bool Verified => State == CatalogState.Complete && Sidecar!.Verification.Passed;
+    public bool Verified => State == CatalogState.Complete && Sidecar!.Verification.Passed && FailedCheck is null;
 
     public bool Pinned => Sidecar?.Pinned ?? false;
 
@@ -32,7 +35,7 @@ internal sealed record CatalogEntry(string Path, CatalogState State, DateTimeOff
 }
 
 /// <summary>Reads a backup folder: the restore points, the incomplete backups and the leftovers (SPEC §4).</summary>
-internal static class BackupCatalog
+internal static partial class BackupCatalog
 {
     /// <summary>Every backup and leftover in <paramref name="folder"/>, newest first; an absent folder holds none.</summary>
     public static IReadOnlyList<CatalogEntry> Read(string folder)
@@ -45,10 +48,17 @@ internal static class BackupCatalog
         // One listing gives every name, size and time; thousands of small sidecars are then read on both cores.
         var files = new DirectoryInfo(folder).EnumerateFiles().ToDictionary(f => f.Name, StringComparer.Ordinal);
         var entries = new List<CatalogEntry>(files.Count / 2 + 1);
-        var databases = files.Values.Where(f => f.Name.EndsWith(".db", StringComparison.Ordinal)).ToArray();
+        // A .db is judged only when it has a sidecar or a backup's name: in a folder shared with the app (MimoBackupDir
+        // set to the database's own folder) the live app.db is not an incomplete backup.
+        var databases = files.Values.Where(f => f.Name.EndsWith(".db", StringComparison.Ordinal)
+            && (files.ContainsKey(f.Name + BackupSidecar.Suffix) || BackupName().IsMatch(f.Name))).ToArray();
         var described = new CatalogEntry[databases.Length];
         Parallel.For(0, databases.Length, i => described[i] = Describe(databases[i], files.GetValueOrDefault(databases[i].Name + BackupSidecar.Suffix)));
-        entries.AddRange(described);
+        var failedChecks = FailedChecks(folder);
+        entries.AddRange(failedChecks.Count == 0 ? described
+            : described.Select(e => e.State == CatalogState.Complete && failedChecks.TryGetValue(e.FileName, out var failed) && failed.At >= e.CreatedUtc
+                ? e with { FailedCheck = failed.Detail }
+                : e));
 
         foreach (var file in files.Values)
         {
@@ -81,6 +91,67 @@ internal static class BackupCatalog
     public static CatalogEntry? NewestVerified(IReadOnlyList<CatalogEntry> catalog)
         => catalog.FirstOrDefault(e => e.Verified);
 
+    /// <summary>
+    /// The backups whose latest re-verification in the folder's audit log failed, by file name, with when and why: a
+    /// backup found bad stays bad in the list, the status and the guards until a later verification passes.
+    /// </summary>
+    private static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(string folder)
+    {
+        var latest = new Dictionary<string, (DateTimeOffset At, bool Passed, string Detail)>(StringComparer.Ordinal);
+        var log = System.IO.Path.Combine(folder, AuditLog.FileName);
+        if (!File.Exists(log))
+        {
+            return [];
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines(log))
+            {
+                // Only verify lines are parsed: the log also holds every backup, prune and report.
+                if (!line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || ParseLine(line) is not { } entry
+                    || !DateTimeOffset.TryParse((string?)entry["at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                    || entry["results"] is not System.Text.Json.Nodes.JsonArray results)
+                {
+                    continue;
+                }
+
+                foreach (var result in results.OfType<System.Text.Json.Nodes.JsonObject>())
+                {
+                    if ((string?)result["backup"] is { } backup && result["passed"]?.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        latest[System.IO.Path.GetFileName(backup)] = (at, (bool)result["passed"]!, (string?)result["detail"] ?? "failed");
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable log hides no backup; the sidecars still say what each one is.
+        }
+
+        return latest.Where(l => !l.Value.Passed).ToDictionary(l => l.Key, l => (l.Value.At, l.Value.Detail), StringComparer.Ordinal);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject? ParseLine(string line)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(line) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null; // A torn last line after a crash.
+        }
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> has the shape of a backup's name.</summary>
+    internal static bool IsBackupName(string fileName) => BackupName().IsMatch(fileName);
+
+    /// <summary>What <see cref="BackupWriter"/> names a backup: a name, its UTC time, a counter when the second was taken.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^/\\]+_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.db$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BackupName();
+
     private static CatalogEntry Describe(FileInfo info, FileInfo? sidecarFile)
     {
         var file = info.FullName;
@@ -95,9 +166,13 @@ internal static class BackupCatalog
         {
             sidecar = BackupSidecar.Load(sidecarPath);
         }
+        catch (SidecarChangedException e)
+        {
+            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, e.Message);
+        }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "unreadable sidecar: " + e.Message);
+            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, $"unreadable sidecar {sidecarFile.Name}: " + e.Message);
         }
 
         if (sidecar.SizeBytes != info.Length)

@@ -62,6 +62,11 @@ internal static class BackupCheck
             return new BackupCheckResult(false, $"{verification.Method} said: {verification.Result}", verification);
         }
 
+        if (sidecar is { Verification.Passed: false })
+        {
+            return new BackupCheckResult(false, "its sidecar records that it failed verification when it was taken: " + sidecar.Verification.Result, verification);
+        }
+
         if (sidecar is not null)
         {
             var losses = DatabaseRestore.Differences(sidecar.Census, verification.Census);
@@ -71,7 +76,12 @@ internal static class BackupCheck
             }
         }
 
-        return new BackupCheckResult(true, sidecar is null ? $"{verification.Method} ok" : $"SHA-256 matches, {verification.Method} ok", verification);
+        return new BackupCheckResult(true, sidecar switch
+        {
+            null => $"{verification.Method} ok",
+            { Checksum: null } => $"SHA-256 matches, {verification.Method} ok, row and column counts match (a format {sidecar.FormatVersion} sidecar, without a checksum of its own)",
+            _ => $"sidecar checksum ok, SHA-256 matches, {verification.Method} ok, row and column counts match",
+        }, verification);
     }
 
     private static string? HashMismatch(string sha256, BackupSidecar sidecar)

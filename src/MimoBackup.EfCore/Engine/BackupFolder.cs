@@ -12,6 +12,7 @@ internal static class BackupFolder
     /// </summary>
     public static void Prepare(string folder)
     {
+        var existed = Directory.Exists(folder);
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(folder);
@@ -23,6 +24,13 @@ internal static class BackupFolder
 
         var gitIgnore = Path.Combine(folder, ".gitignore");
         if (File.Exists(gitIgnore))
+        {
+            return;
+        }
+
+        // A folder shared with other files (MimoBackupDir set to the database's own folder, inside a project) is not
+        // ours to hide: a '*' there would keep the app's own files out of git and out of publish too.
+        if (existed && Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Any(name => !IsOurs(name!)))
         {
             return;
         }
@@ -43,4 +51,11 @@ internal static class BackupFolder
             // Another process wrote it first, with the same words.
         }
     }
+
+    /// <summary>A name Mimo writes in a backup folder: a backup, its sidecar or -wal, the audit log, a temporary file.</summary>
+    private static bool IsOurs(string name)
+        => name == AuditLog.FileName
+            || name.EndsWith(BackupSidecar.Suffix, StringComparison.Ordinal)
+            || name.Contains(BackupWriter.TemporarySuffix, StringComparison.Ordinal)
+            || BackupCatalog.IsBackupName(name.EndsWith("-wal", StringComparison.Ordinal) ? name[..^4] : name);
 }

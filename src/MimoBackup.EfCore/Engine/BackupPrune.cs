@@ -287,7 +287,10 @@ internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool P
                 read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)length), 0);
             }
 
-            return Parse(buffer.AsSpan(0, read));
+            var summary = Parse(buffer.AsSpan(0, read));
+
+            // An edited sidecar's "passed" is not believed: it never counts as the newest verified backup.
+            return summary is { } s && BackupSidecar.ChecksumMatches(buffer.AsSpan(0, read)) == false ? s with { Passed = false } : summary;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException)
         {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -31,7 +33,8 @@ internal sealed record SidecarVerification(string Method, string Result, bool Pa
 /// </summary>
 internal sealed record BackupSidecar
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>Version 2 added <see cref="Checksum"/>; version 1 sidecars are read as before, unchecked.</summary>
+    public const int CurrentFormatVersion = 2;
     public const string Suffix = ".meta.json";
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -48,6 +51,12 @@ internal sealed record BackupSidecar
     public required OriginFacts Origin { get; init; }
     public bool Pinned { get; init; }
 
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the sidecar's own bytes with this value written as 64 zeros: any edit of the file,
+    /// one flipped byte or a <c>"passed": false</c>, fails it. Declared last so that it is the file's last member.
+    /// </summary>
+    public string? Checksum { get; init; }
+
     [JsonIgnore]
     public DatabaseCensus Census => new(Tables);
 
@@ -57,12 +66,77 @@ internal sealed record BackupSidecar
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    private static readonly string Blank = new('0', 64);
 
+    /// <summary>The sidecar's bytes, its checksum filled in.</summary>
+    public byte[] ToUtf8()
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(this with { FormatVersion = CurrentFormatVersion, Checksum = Blank }, Json);
+        var at = ChecksumAt(bytes) ?? throw new InvalidOperationException("The sidecar's checksum member was not written last.");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Encoding.ASCII.GetBytes(hash, bytes.AsSpan(at, 64));
+        return bytes;
+    }
+
+    /// <summary>
+    /// Reads a sidecar; one whose checksum does not match its bytes (or a version 2 one without a checksum) throws
+    /// <see cref="SidecarChangedException"/>, which names the file.
+    /// </summary>
     public static BackupSidecar Load(string path)
     {
-        using var stream = System.IO.File.OpenRead(path);
-        return JsonSerializer.Deserialize<BackupSidecar>(stream, Json)
+        var bytes = System.IO.File.ReadAllBytes(path);
+        var sidecar = JsonSerializer.Deserialize<BackupSidecar>(bytes, Json)
             ?? throw new JsonException($"'{path}' holds no sidecar.");
+        var matches = ChecksumMatches(bytes);
+        if (matches == false || (matches is null && (sidecar.FormatVersion >= 2 || sidecar.Checksum is not null)))
+        {
+            throw new SidecarChangedException(
+                $"its sidecar {System.IO.Path.GetFileName(path)} was changed after it was written (its checksum does not match its content)");
+        }
+
+        return sidecar;
     }
+
+    /// <summary>Null when the bytes carry no checksum member (a version 1 sidecar); else whether it matches them.</summary>
+    internal static bool? ChecksumMatches(ReadOnlySpan<byte> json)
+    {
+        if (json.LastIndexOf("\"checksum\""u8) < 0)
+        {
+            return null;
+        }
+
+        if (ChecksumAt(json) is not { } at)
+        {
+            return false;
+        }
+
+        var copy = json.ToArray();
+        copy.AsSpan(at, 64).Fill((byte)'0');
+        Span<byte> hex = stackalloc byte[64];
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(copy)), hex);
+        return hex.SequenceEqual(json.Slice(at, 64));
+    }
+
+    /// <summary>Where the 64 characters of the last <c>"checksum": "…"</c> member start, if it has that shape.</summary>
+    private static int? ChecksumAt(ReadOnlySpan<byte> json)
+    {
+        var key = json.LastIndexOf("\"checksum\""u8);
+        if (key < 0)
+        {
+            return null;
+        }
+
+        var i = key + "\"checksum\""u8.Length;
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)':')
+        {
+            i++;
+        }
+
+        return i + 65 < json.Length && json[i] == '"' && json[i + 65] == '"' ? i + 1 : null;
+    }
+}
+
+/// <summary>A sidecar that was edited after it was written: never a restore point, never verified.</summary>
+internal sealed class SidecarChangedException(string message) : JsonException(message)
+{
 }

@@ -201,7 +201,7 @@ internal static class BackupWriter
             _ => new MimoException(MimoError.SnapshotFailed, e, request.DatabasePath, e.Message),
         };
 
-    private static bool IsDiskFull(Exception e)
+    internal static bool IsDiskFull(Exception e)
         => e is IOException io && ((io.HResult & 0xFFFF) is 28 or 112 or 39
             || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
 }

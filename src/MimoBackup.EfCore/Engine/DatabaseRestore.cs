@@ -48,6 +48,17 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the database itself; restoring it onto itself would do nothing");
         }
 
+        // A symlink or hard link to the live file is the same file under another name: refused before anything is written.
+        if (FileDurability.SameFile(source, database))
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is a link to the database '{database}' itself; restoring it onto itself would do nothing, so nothing was written");
+        }
+
+        if (JournalOf(source) is { } suffix)
+        {
+            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={source[..^suffix.Length]})");
+        }
+
         DatabaseCensus? expected = null;
         if (request.SourceSidecar is { } sidecar)
         {
@@ -64,7 +75,22 @@ internal static class DatabaseRestore
             throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
         }
 
-        var (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
+        string method;
+        DatabaseCensus census;
+        BackupResult? preRestore;
+        try
+        {
+            (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
+        }
+        catch (MimoException e) when (e.Error == MimoError.DiskFull)
+        {
+            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, request.BackupFolder, "the pre-restore backup was written");
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } || BackupWriter.IsDiskFull(e))
+        {
+            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the restored content was written into it");
+        }
+
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
         if (differences.Count > 0)
@@ -119,14 +145,12 @@ internal static class DatabaseRestore
         var temporary = BackupWriter.TemporaryPath(folder, stem);
         try
         {
-            FileDurability.CreateOwnerOnly(temporary);
-            File.Copy(database, temporary, overwrite: true);
-            FileDurability.FlushFile(temporary);
+            FileDurability.CopyOwnerOnly(database, temporary);
             var path = BackupWriter.MoveIntoPlace(temporary, folder, stem);
             if (File.Exists(database + "-wal"))
             {
                 // Under the copy's name SQLite would replay it, so whatever the WAL held stays recoverable.
-                File.Copy(database + "-wal", path + "-wal");
+                FileDurability.CopyOwnerOnly(database + "-wal", path + "-wal");
             }
 
             var sidecar = new BackupSidecar
@@ -261,6 +285,16 @@ internal static class DatabaseRestore
             }
 
             FileDurability.FlushFile(temporary);
+            if (File.Exists(database))
+            {
+                // The new file takes the old one's name, and with it its mode and owner: not the temporary's 0600.
+                FileDurability.KeepOwnership(database, temporary);
+            }
+            else if (!OperatingSystem.IsWindows())
+            {
+                // A database that did not exist gets the mode any new file gets (0666 less the umask), as SQLite gives it.
+                File.SetUnixFileMode(temporary, DefaultFileMode());
+            }
 
             // A WAL left by the old file would be replayed onto the new one.
             File.Delete(database + "-wal");
@@ -272,6 +306,35 @@ internal static class DatabaseRestore
         {
             FileDurability.DeleteQuietly(temporary);
         }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static UnixFileMode DefaultFileMode()
+    {
+        // The umask can only be read by setting it; a file created without a mode shows it instead.
+        var probe = Path.Combine(Path.GetTempPath(), ".mimo-umask-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+
+            return File.GetUnixFileMode(probe);
+        }
+        finally
+        {
+            FileDurability.DeleteQuietly(probe);
+        }
+    }
+
+    /// <summary>
+    /// "-wal", "-shm" or "-journal" when <paramref name="path"/> names one of a database's side files (gone or not: the
+    /// runner's own connection may have checkpointed and removed a -wal), unless it is itself a SQLite database.
+    /// </summary>
+    internal static string? JournalOf(string path)
+    {
+        var suffix = new[] { "-wal", "-shm", "-journal" }.FirstOrDefault(s => path.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+        return suffix is null || (File.Exists(path) && BackupCheck.HasSqliteHeader(path)) ? null : suffix;
     }
 
     private static bool Healthy(string database)
@@ -297,6 +360,21 @@ internal static class DatabaseRestore
             else if (found.Rows != table.Rows)
             {
                 differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table.Name}: {table.Rows:N0} rows expected, {found.Rows:N0} found"));
+            }
+            else
+            {
+                // Same rows but other non-null counts: values were emptied or a column changed.
+                foreach (var (column, count) in table.Columns)
+                {
+                    if (!found.Columns.TryGetValue(column, out var foundCount))
+                    {
+                        differences.Add($"{table.Name}.{column} is missing");
+                    }
+                    else if (foundCount != count)
+                    {
+                        differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table.Name}.{column}: {count:N0} non-null values expected, {foundCount:N0} found"));
+                    }
+                }
             }
         }
 

@@ -70,6 +70,103 @@ internal static partial class FileDurability
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to a new owner-only file and flushes it. <see cref="File.Copy(string, string)"/>
+    /// would give the copy the source's mode, so a 0644 database would leave a 0644 copy of its data in a backup folder.
+    /// </summary>
+    public static void CopyOwnerOnly(string source, string destination)
+    {
+        CreateOwnerOnly(destination);
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20, FileOptions.SequentialScan);
+        using var output = new FileStream(destination, FileMode.Open, FileAccess.Write, FileShare.None, 1 << 20);
+        input.CopyTo(output, 1 << 20);
+        output.Flush(flushToDisk: true);
+    }
+
+    /// <summary>
+    /// Gives <paramref name="file"/> the mode, and where this process may (root, or a group it belongs to) the owner
+    /// and group, of <paramref name="original"/>: a database restored or replaced by rename stays readable by whoever
+    /// read it before (a web server running as another user).
+    /// </summary>
+    public static void KeepOwnership(string original, string file)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(file, File.GetUnixFileMode(original));
+        if (Owner(original) is var (uid, gid) && Owner(file) is var (newUid, newGid) && (uid, gid) != (newUid, newGid))
+        {
+            // Best effort: chown to another user needs root, chgrp a group this user is in; either failing keeps ours.
+            if (Chown(file, uid, gid) != 0)
+            {
+                _ = Chown(file, uint.MaxValue, gid);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether two paths name the same file (a symlink or hard link to it, another spelling): same device and inode,
+    /// read with stat(2), which follows links. Where stat cannot be asked, the resolved full paths are compared.
+    /// </summary>
+    public static bool SameFile(string a, string b)
+    {
+        if (!File.Exists(a) || !File.Exists(b))
+        {
+            return false;
+        }
+
+        if (!OperatingSystem.IsWindows() && Identity(a) is { } first && Identity(b) is { } second)
+        {
+            return first == second;
+        }
+
+        return string.Equals(Resolved(a), Resolved(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    }
+
+    private static string Resolved(string path)
+        => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+
+    /// <summary>Device and inode from stat(2): st_dev opens the struct and st_ino follows at byte 8 on Linux and macOS alike.</summary>
+    private static unsafe (long Device, ulong Inode)? Identity(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return null;
+        }
+
+        var buffer = stackalloc byte[512]; // larger than any struct stat
+        try
+        {
+            if (Stat(path, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null; // glibc before 2.33 exports stat only as __xstat.
+        }
+
+        var device = OperatingSystem.IsMacOS() ? *(int*)buffer : *(long*)buffer;
+        return (device, *(ulong*)(buffer + 8));
+    }
+
+    /// <summary>Owner and group through the runtime's own stat (its FileStatus starts Flags, Mode, Uid, Gid).</summary>
+    private static unsafe (uint Uid, uint Gid)? Owner(string path)
+    {
+        var status = stackalloc byte[512];
+        try
+        {
+            return SystemNativeStat(path, status) == 0 ? (*(uint*)(status + 8), *(uint*)(status + 12)) : null;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public static void DeleteQuietly(string path)
     {
         try
@@ -87,6 +184,15 @@ internal static partial class FileDurability
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int Stat(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chown(string path, uint uid, uint gid);
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int SystemNativeStat(string path, byte* status);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -72,6 +72,10 @@ internal static class JsonImport
             {
                 throw;
             }
+            catch (MimoException e) when (e.Error == MimoError.DiskFull)
+            {
+                throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the pre-import backup was written");
+            }
             catch (MimoException)
             {
                 throw;
@@ -91,6 +95,11 @@ internal static class JsonImport
             catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
             {
                 throw new MimoException(MimoError.DatabaseLocked, e, database, request.BusyTimeout);
+            }
+            catch (Exception e) when (e is SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } || BackupWriter.IsDiskFull(e))
+            {
+                // The import's one transaction rolled back: nothing of it reached the database.
+                throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the import was written (at " + load.Where + ")");
             }
             catch (Exception e) when (e is SqliteException or IOException)
             {

@@ -38,7 +38,7 @@ internal static class SqliteFacts
     /// </summary>
     public static SqliteConnection OpenImmutable(string path)
     {
-        var uri = new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
+        var uri = FileUri(path) + "?immutable=1";
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = uri,
@@ -48,6 +48,36 @@ internal static class SqliteFacts
         connection.Open();
         Execute(connection, $"PRAGMA mmap_size = {MmapBytes}");
         return connection;
+    }
+
+    /// <summary>
+    /// A <c>file:</c> URI SQLite decodes back to exactly <paramref name="path"/>. <see cref="Uri.AbsoluteUri"/> is not
+    /// one: it leaves <c>%41</c> as it is (SQLite then opens <c>A</c>) and a <c>#</c> or <c>?</c> ends the path.
+    /// Every byte of the UTF-8 path but the unreserved ones is percent-encoded.
+    /// </summary>
+    public static string FileUri(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows())
+        {
+            full = "/" + full.Replace('\\', '/'); // file:///C:/folder/app.db
+        }
+
+        var uri = new System.Text.StringBuilder("file:", full.Length + 16);
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(full))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '.' or '_' or '~' || (c == ':' && OperatingSystem.IsWindows()))
+            {
+                uri.Append(c);
+            }
+            else
+            {
+                uri.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return uri.ToString();
     }
 
     public static void Execute(SqliteConnection connection, string sql)

@@ -165,6 +165,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "'{1}' has pages of {2} bytes and the WAL database '{0}' of {3}: SQLite cannot copy one into the other in place.",
         "Stop the app, run sqlite3 on the database with PRAGMA journal_mode=DELETE, restore, then switch back to WAL; the database is unchanged.");
 
+    public static readonly MimoError DiskFullDatabaseUnchanged = new(
+        "MIMO215", MimoExitCode.Failed,
+        "The disk holding '{0}' ran out of space while {1}.",
+        "Free space on that disk and run the command again; the database is unchanged (a partial copy was removed).");
+
     public static readonly MimoError MirrorFailed = new(
         "MIMO401", MimoExitCode.Failed,
         "The backup '{0}' could not be copied to the mirror folder '{1}': {2}.",
@@ -236,7 +241,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused, RehearsalFailed,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
-        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, MirrorFailed, NotifyFailed, PruneDeleteFailed,
+        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, DiskFullDatabaseUnchanged, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,
         ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
     ];
