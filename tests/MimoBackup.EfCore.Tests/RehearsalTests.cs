@@ -166,6 +166,33 @@ public sealed class RehearsalTests : IDisposable
     }
 
     [Fact]
+    public void A_write_lock_held_by_another_connection_during_the_update_is_MIMO103_not_SQLites_raw_error()
+    {
+        Seed(RehearsalMigrations.Create);
+        Microsoft.Data.Sqlite.SqliteConnection? holder = null;
+        try
+        {
+            using var context = new RehearsalContext($"Data Source={Database};Default Timeout=1", Backups, [], null);
+            var migrator = Assert.IsType<Migrations.BackupMigrator>(context.GetService<IMigrator>());
+            migrator.AfterSnapshot = _ =>
+            {
+                // Another process's writer: it takes the write lock after the snapshot and keeps it.
+                holder = TempFolder.Open(Database);
+                TempFolder.Execute(holder, "BEGIN IMMEDIATE");
+            };
+
+            var error = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate(RehearsalMigrations.BlankBodies));
+            Assert.Equal("MIMO103", error.Error.Code);
+        }
+        finally
+        {
+            holder?.Dispose();
+        }
+
+        Assert.Single(History());
+    }
+
+    [Fact]
     public void MimoRehearse_false_migrates_straight_after_the_backup()
     {
         Seed(RehearsalMigrations.Create);

@@ -157,7 +157,7 @@ internal static class ManualCommands
         var now = clock.GetUtcNow();
         var aftercare = Aftercare(target, output);
         output.Information(
-            $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {result.Census.Tables.Count} tables, "
+            $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {DataChangeReport.Plural(result.Census.Tables.Count, "table")}, "
             + $"{Count(result.Census.TotalRows)} rows, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
         if (result.PreRestore is { } preRestore)
         {
@@ -290,7 +290,7 @@ internal static class ManualCommands
         else if (status.Problem is null)
         {
             output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}, journal mode {status.JournalMode}, "
-                + $"{Count(status.Tables)} tables, {Count(status.Rows)} rows");
+                + $"{DataChangeReport.Plural(status.Tables, "table")}, {DataChangeReport.Plural(status.Rows, "row")}");
         }
         else
         {
@@ -394,7 +394,7 @@ internal static class ManualCommands
         }, clock.GetUtcNow());
 
         output.Information(
-            $"{Prefix}exported {Display(target.DatabasePath)} to {Display(result.Path)} ({result.Tables.Count} tables, {Count(result.Rows)} rows, "
+            $"{Prefix}exported {Display(target.DatabasePath)} to {Display(result.Path)} ({DataChangeReport.Plural(result.Tables.Count, "table")}, {DataChangeReport.Plural(result.Rows, "row")}, "
             + $"{Size(result.Bytes)}, last migration {result.LastMigration ?? "(none)"}) in {Seconds(result.Duration)}. "
             + $"To load it into a database at the same migration: dotnet msbuild -t:MimoImport -p:MimoImportFile={Display(result.Path)}");
         WarnAboutVirtualTables(target, output, "exported");
@@ -456,7 +456,7 @@ internal static class ManualCommands
         }, clock.GetUtcNow());
 
         output.Information(
-            $"{Prefix}imported {Display(Path.GetFullPath(file))} into {Display(target.DatabasePath)} ({result.Tables.Count} tables, {Count(result.Rows)} rows, "
+            $"{Prefix}imported {Display(Path.GetFullPath(file))} into {Display(target.DatabasePath)} ({DataChangeReport.Plural(result.Tables.Count, "table")}, {DataChangeReport.Plural(result.Rows, "row")}, "
             + $"{Size(result.Bytes)}, at migration {result.LastMigration ?? "(none)"}; foreign_key_check ok) in {Seconds(result.Duration)}.");
         if (result.Backup is { } backup)
         {

@@ -71,12 +71,12 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
 
     public static readonly MimoError DestructiveMigrationRefused = new(
         "MIMO301", MimoExitCode.Refused,
-        "Refused: take a backup first ({6}) or run without {3} — {0} on '{1}' changes data ({2}), and no verified backup of this database younger than {4} minutes exists in '{5}'.",
+        "Refused: take a backup first ({6}) or run without {3} — {0} on '{1}' changes data ({2}), and no verified backup of this database younger than {4} min exists in '{5}'.",
         "The database was not touched.");
 
     public static readonly MimoError DropRefused = new(
         "MIMO302", MimoExitCode.Refused,
-        "Refused: take a backup first ({4}), then run the command again — deleting '{0}' ({1}) needs a verified backup of it younger than {2} minutes in '{3}'.",
+        "Refused: take a backup first ({4}), then run the command again — deleting '{0}' ({1}) needs a verified backup of it younger than {2} min in '{3}'.",
         "The database was not touched.");
 
     public static readonly MimoError InvalidBackupName = new(

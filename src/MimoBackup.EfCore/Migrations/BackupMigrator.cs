@@ -68,12 +68,22 @@ internal sealed class BackupMigrator(
         {
             await migrate().ConfigureAwait(false);
         }
-        catch (Exception e) when (session is not null)
+        catch (Exception e)
         {
-            ReportFailure(session, e);
-            if (!session.Covered)
+            if (session is not null)
             {
-                session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+                ReportFailure(session, e);
+                if (!session.Covered)
+                {
+                    session.Aftercare.AfterBackup(session.Backup, DateTimeOffset.UtcNow, CancellationToken.None);
+                }
+            }
+
+            // Another process holding the write lock past the busy timeout is ours to name, not SQLite's raw error.
+            if (e.GetBaseException() is SqliteException { SqliteErrorCode: SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked } locked)
+            {
+                var connection = new SqliteConnectionStringBuilder(currentContext.Context.Database.GetConnectionString());
+                throw translate(new MimoException(MimoError.DatabaseLocked, locked, connection.DataSource, TimeSpan.FromSeconds(connection.DefaultTimeout)));
             }
 
             throw;
@@ -485,7 +495,7 @@ internal sealed class BackupMigrator(
     {
         var sidecar = backup.Sidecar;
         return $"verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
-            + $"{sidecar.Tables.Count} tables, {sidecar.Census.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows, sha256 {sidecar.Sha256[..12]}…"
+            + $"{DataChangeReport.Plural(sidecar.Tables.Count, "table")}, {DataChangeReport.Plural(sidecar.Census.TotalRows, "row")}, sha256 {sidecar.Sha256[..12]}…"
             + $"{(sidecar.Pinned ? ", pinned" : "")}) in {backup.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
     }
 
