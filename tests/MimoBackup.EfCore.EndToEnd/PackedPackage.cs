@@ -17,7 +17,7 @@ public sealed class PackedPackage : IDisposable
 
         // Packing a copy keeps this run's Release build of src/ (loaded by the other test project) untouched.
         var sources = Path.Combine(Root, "sources");
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "nuget.config" })
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "LICENSE", "nuget.config" })
         {
             CopyFile(Path.Combine(Repository.Root, file), Path.Combine(sources, file));
         }
