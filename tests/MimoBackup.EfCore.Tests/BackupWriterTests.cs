@@ -154,7 +154,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
     {
         TempFolder.CreateNotes(Database, rows: 20_000);
         Directory.CreateDirectory(Backups);
-        if (!Mount(Backups, "size=256k"))
+        if (!SmallDisk.Mount(Backups, "size=256k", log))
         {
             return;
         }
@@ -168,7 +168,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         }
         finally
         {
-            Run("umount", Backups);
+            SmallDisk.Unmount(Backups);
         }
     }
 
@@ -260,31 +260,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         Assert.True(counts.Distinct().Count() > 1, "the writer should have made progress between snapshots: " + string.Join(", ", counts));
     }
 
-    private bool Mount(string folder, string options)
-    {
-        if (OperatingSystem.IsWindows() || Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", folder) != 0)
-        {
-            log.WriteLine("SKIPPED: a full disk needs a small tmpfs, and mounting one is not permitted here.");
-            Console.WriteLine("SKIPPED: Take_onto_a_full_disk (cannot mount a tmpfs here)");
-            return false;
-        }
 
-        return true;
-    }
-
-    private static int Run(string file, params string[] arguments)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {

@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Logging;
 
 namespace MimoBackup.EfCore.Tests;
 
@@ -62,12 +60,7 @@ public sealed class HundredMigrationsTests : IDisposable
 
 public sealed class HundredContext(string connectionString, string backups, List<string> lines, bool skip = false) : DbContext
 {
-    protected override void OnConfiguring(DbContextOptionsBuilder options)
-        => options
-            .UseSqlite(connectionString)
-            .UseMimoBackup(o => o.BackupDirectory(backups).SkipBackup(skip))
-            .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
+    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.UseTestSqlite(connectionString, backups, lines, o => o.SkipBackup(skip));
 }
 [DbContext(typeof(HundredContext))][Migration("20260501000001_Step001")] public sealed class HundredStep001 : Migration { protected override void Up(MigrationBuilder m) => m.Sql("ALTER TABLE Items ADD COLUMN C1 INTEGER;"); }
 [DbContext(typeof(HundredContext))][Migration("20260501000002_Step002")] public sealed class HundredStep002 : Migration { protected override void Up(MigrationBuilder m) => m.Sql("ALTER TABLE Items ADD COLUMN C2 INTEGER;"); }

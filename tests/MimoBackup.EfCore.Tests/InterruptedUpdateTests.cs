@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Logging;
 using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
@@ -152,17 +150,7 @@ public sealed class InterruptedUpdateTests(ITestOutputHelper log) : IDisposable
 
 public sealed class InterruptedContext(string connectionString, string backups, List<string>? lines = null, bool rehearse = true) : DbContext
 {
-    protected override void OnConfiguring(DbContextOptionsBuilder options)
-    {
-        options
-            .UseSqlite(connectionString)
-            .UseMimoBackup(o => o.BackupDirectory(backups).Rehearse(rehearse))
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
-        if (lines is not null)
-        {
-            options.UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))));
-        }
-    }
+    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.UseTestSqlite(connectionString, backups, lines, o => o.Rehearse(rehearse));
 }
 
 internal static class InterruptedMigrations

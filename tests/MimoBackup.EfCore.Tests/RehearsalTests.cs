@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Logging;
 using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
@@ -209,12 +207,7 @@ public sealed class RehearsalTests : IDisposable
 
 public sealed class RehearsalContext(string connectionString, string backups, List<string> lines, Action<MimoBackupOptionsBuilder>? mimo) : DbContext
 {
-    protected override void OnConfiguring(DbContextOptionsBuilder options)
-        => options
-            .UseSqlite(connectionString)
-            .UseMimoBackup(o => mimo?.Invoke(o.BackupDirectory(backups)))
-            .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
+    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.UseTestSqlite(connectionString, backups, lines, mimo);
 }
 
 internal static class RehearsalMigrations

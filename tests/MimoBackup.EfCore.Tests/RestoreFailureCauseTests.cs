@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
@@ -72,7 +71,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         {
             File.CreateSymbolicLink(link, database);
         }
-        else if (OperatingSystem.IsWindows() || Exec("ln", database, link) != 0)
+        else if (OperatingSystem.IsWindows() || SmallDisk.Run("ln", database, link) != 0)
         {
             log.WriteLine("SKIPPED: no ln to make a hard link");
             return;
@@ -93,7 +92,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
     {
         var disk = _temp.File("disk");
         Directory.CreateDirectory(disk);
-        if (!Mount(disk, "size=512k"))
+        if (!SmallDisk.Mount(disk, "size=512k", log))
         {
             return;
         }
@@ -116,7 +115,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         }
         finally
         {
-            Exec("umount", disk);
+            SmallDisk.Unmount(disk);
         }
     }
 
@@ -125,7 +124,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
     {
         var disk = _temp.File("backups");
         Directory.CreateDirectory(disk);
-        if (!Mount(disk, "size=256k"))
+        if (!SmallDisk.Mount(disk, "size=256k", log))
         {
             return;
         }
@@ -147,7 +146,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         }
         finally
         {
-            Exec("umount", disk);
+            SmallDisk.Unmount(disk);
         }
     }
 
@@ -156,7 +155,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
     {
         var disk = _temp.File("disk");
         Directory.CreateDirectory(disk);
-        if (!Mount(disk, "size=256k"))
+        if (!SmallDisk.Mount(disk, "size=256k", log))
         {
             return;
         }
@@ -174,7 +173,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         }
         finally
         {
-            Exec("umount", disk);
+            SmallDisk.Unmount(disk);
         }
     }
 
@@ -183,7 +182,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
     {
         var disk = _temp.File("disk");
         Directory.CreateDirectory(disk);
-        if (!Mount(disk, "size=512k"))
+        if (!SmallDisk.Mount(disk, "size=512k", log))
         {
             return;
         }
@@ -207,32 +206,9 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         }
         finally
         {
-            Exec("umount", disk);
+            SmallDisk.Unmount(disk);
         }
     }
 
-    private bool Mount(string folder, string options)
-    {
-        if (OperatingSystem.IsWindows() || Exec("mount", "-t", "tmpfs", "-o", options, "tmpfs", folder) != 0)
-        {
-            log.WriteLine("SKIPPED: a full disk needs a small tmpfs, and mounting one is not permitted here.");
-            return false;
-        }
 
-        return true;
-    }
-
-    private static int Exec(string file, params string[] arguments)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
 }

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging;
@@ -148,13 +147,7 @@ public sealed class RuntimeContext(string connectionString, string backups, List
 {
     public DbSet<RuntimeNote> Notes => Set<RuntimeNote>();
 
-    protected override void OnConfiguring(DbContextOptionsBuilder options)
-        => options
-            .UseSqlite(connectionString)
-            .UseMimoBackup(o => mimo?.Invoke(o.BackupDirectory(backups)))
-            .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(new LineCollector(lines))))
-            // Each test has its own backup folder, so EF builds a service provider per test.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));
+    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.UseTestSqlite(connectionString, backups, lines, mimo);
 }
 
 public sealed class RuntimeNote
