@@ -29,6 +29,38 @@ internal static class DatabaseContent
                 .All(t => SqliteFacts.Scalar<long>(connection, $"SELECT EXISTS (SELECT 1 FROM {SqliteFacts.Quote(t)})") == 0);
         });
 
+    /// <summary>
+    /// Whether <paramref name="table"/> has a row (or, with <paramref name="column"/>, a non-NULL value there);
+    /// true when the table or column is not there, since then nothing can be said.
+    /// </summary>
+    public static bool HoldsValues(string database, TimeSpan busyTimeout, string table, string? column)
+        => Ask(database, busyTimeout, connection =>
+        {
+            var columns = SqliteFacts.UserTables(connection).Contains(table, StringComparer.OrdinalIgnoreCase) ? Columns(connection, table) : null;
+            if (columns is null || (column is not null && !columns.Contains(column, StringComparer.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+
+            var where = column is null ? "" : $" WHERE {SqliteFacts.Quote(column)} IS NOT NULL";
+            return SqliteFacts.Scalar<long>(connection, $"SELECT EXISTS (SELECT 1 FROM {SqliteFacts.Quote(table)}{where})") != 0;
+        });
+
+    private static List<string> Columns(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM pragma_table_info($table)";
+        command.Parameters.AddWithValue("$table", table);
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
     /// <summary>The virtual tables (FTS and the like): export and import leave them out.</summary>
     public static List<string> VirtualTables(string database, TimeSpan busyTimeout)
         => Ask(database, busyTimeout, connection =>

@@ -176,8 +176,10 @@ internal sealed class BackupMigrator(
         }
 
         RefuseIfSchemaIsAheadOfHistory(context, database, plan, folder, busyTimeout, audit, now);
-        var findings = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout));
-        var destructive = findings.Select(f => f.Text).ToList();
+        // Only where the classification decides (a skip) is the database asked whether a drop meets any value.
+        var findings = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout),
+            settings.SkipBackup ? (table, column) => DatabaseContent.HoldsValues(database, busyTimeout, table, column) : null);
+        var destructive = findings.Where(f => !f.NoDataAtStake).Select(f => f.Text).ToList();
         output.Information($"{Prefix}plan for {Display(database)}: {PlanLine(plan, findings)}");
 
         var record = new JsonObject

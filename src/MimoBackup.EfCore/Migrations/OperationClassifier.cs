@@ -10,6 +10,9 @@ namespace MimoBackup.EfCore.Migrations;
 /// <summary>A data-changing operation of one migration of a plan.</summary>
 internal sealed record PlanFinding(string MigrationId, string Text)
 {
+    /// <summary>A drop of a table or column that holds no value in the database now: nothing is at stake.</summary>
+    public bool NoDataAtStake { get; init; }
+
     public override string ToString() => Text;
 }
 
@@ -32,8 +35,13 @@ internal static partial class OperationClassifier
         MigrationPlan plan,
         IMigrationsAssembly assembly,
         string provider,
-        Dictionary<string, List<string>> databaseColumns)
+        Dictionary<string, List<string>> databaseColumns,
+        Func<string, string?, bool>? holdsData = null)
     {
+        // What earlier operations of the plan touched (or any raw SQL, which may touch anything): only an untouched
+        // table's or column's emptiness in the database now says what a drop will meet.
+        var touched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var rawSqlSeen = false;
         var columns = databaseColumns.ToDictionary(t => t.Key, t => new List<string>(t.Value), StringComparer.OrdinalIgnoreCase);
         var known = assembly.Migrations.Keys.Order(StringComparer.Ordinal).ToList();
         var found = new List<PlanFinding>();
@@ -45,6 +53,7 @@ internal static partial class OperationClassifier
                 var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
                 var previous = known.IndexOf(id) is > 0 and var index ? assembly.CreateMigration(assembly.Migrations[known[index - 1]], provider) : null;
                 Follow(migration.DownOperations, previous?.TargetModel, columns, found, id);
+                Track(migration.DownOperations);
             });
         }
 
@@ -53,11 +62,63 @@ internal static partial class OperationClassifier
             Guarded(id, "Up", () =>
             {
                 var migration = assembly.CreateMigration(assembly.Migrations[id], provider);
+                var before = found.Count;
                 Follow(migration.UpOperations, migration.TargetModel, columns, found, id);
+                MarkEmptyDrops(migration.UpOperations, before);
+                Track(migration.UpOperations);
             });
         }
 
         return found;
+
+        void Track(IReadOnlyList<MigrationOperation> operations)
+        {
+            foreach (var operation in operations)
+            {
+                rawSqlSeen |= operation is SqlOperation;
+                if (operation is ITableMigrationOperation table)
+                {
+                    touched.Add(table.Table);
+                }
+            }
+        }
+
+        void MarkEmptyDrops(IReadOnlyList<MigrationOperation> operations, int from)
+        {
+            if (holdsData is null || rawSqlSeen)
+            {
+                return;
+            }
+
+            var touchedHere = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var operation in operations)
+            {
+                var (table, column, text) = operation switch
+                {
+                    DropTableOperation drop => (drop.Name, (string?)null, $"DropTable {drop.Name}"),
+                    DropColumnOperation drop => (drop.Table, drop.Name, $"DropColumn {drop.Table}.{drop.Name}"),
+                    _ => (null, null, null),
+                };
+                if (operation is SqlOperation)
+                {
+                    return;
+                }
+
+                if (table is not null && !touched.Contains(table) && !touchedHere.Contains(table) && !holdsData(table, column))
+                {
+                    var at = found.FindIndex(from, f => f.Text == $"{Name(f.MigrationId)}: {text}");
+                    if (at >= 0)
+                    {
+                        found[at] = found[at] with { Text = found[at].Text + " (no data at stake: it holds no value)", NoDataAtStake = true };
+                    }
+                }
+
+                if (operation is ITableMigrationOperation other && operation is not DropColumnOperation)
+                {
+                    touchedHere.Add(other.Table);
+                }
+            }
+        }
 
         // The app's migration code runs here (Up/Down build their operations): whatever it throws is its finding.
         void Guarded(string id, string direction, Action classify)
