@@ -234,6 +234,32 @@ public sealed class RehearsalTests(PackedPackage package, ITestOutputHelper log)
         Assert.Contains("after migrating (as rehearsed)", update.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_report_tells_a_rename_a_swapped_row_a_cascade_and_dropped_schema_objects_apart()
+    {
+        var app = SampleApp.Create(package, "rehearsal-report");
+        PackedPackage.CopyTree(Path.Combine(AppContext.BaseDirectory, "Fixtures", "RehearsalReport"), app.Folder);
+        app.Build();
+        var database = app.NewDatabasePath("report");
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        Log(app.Ef(database, ["database", "update", "DropEngramLegacyScore", "--no-build"])).ShouldSucceed();
+        app.Run(database, "seed", "30").ShouldSucceed();
+        SampleApp.Execute(database, "UPDATE Engrams SET Summary = 'about ' || Id; CREATE TRIGGER Engrams_Touched AFTER UPDATE ON Engrams BEGIN SELECT 1; END;");
+        var cascaded = SampleApp.Scalar(database, "SELECT count(*) FROM Tags WHERE EngramId = 1");
+        Assert.True(cascaded > 0);
+
+        var update = Log(app.Ef(database, ["database", "update", "--no-build"])).ShouldSucceed();
+
+        Assert.Contains("Engrams.Summary renamed to Abstract, values intact", update.Output, StringComparison.Ordinal);
+        Assert.Contains("Tags: 1 row inserted", update.Output, StringComparison.Ordinal);
+        Assert.Contains($"Tags: {cascaded} row{(cascaded == 1 ? "" : "s")} deleted by ON DELETE CASCADE from Engrams", update.Output, StringComparison.Ordinal);
+        Assert.Contains("Tags: 1 row deleted", update.Output, StringComparison.Ordinal);
+        Assert.Contains("trigger Engrams_Touched on Engrams vanished", update.Output, StringComparison.Ordinal);
+        Assert.Contains("index IX_Tags_Label on Tags vanished", update.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Engrams.Summary vanished", update.Output, StringComparison.Ordinal);
+        Assert.Contains("after migrating (as rehearsed)", update.Output, StringComparison.Ordinal);
+    }
+
     private ProcessResult Log(ProcessResult result)
     {
         log.WriteLine(result.Output);

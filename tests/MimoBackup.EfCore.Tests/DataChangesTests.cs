@@ -73,6 +73,17 @@ public sealed class DataChangesTests : IDisposable
     }
 
     [Fact]
+    public void A_column_renamed_in_an_update_that_also_deletes_rows_is_still_renamed()
+    {
+        var report = Change(Notes, "ALTER TABLE Notes RENAME COLUMN Body TO Text; DELETE FROM Notes WHERE Id = 1");
+
+        var notes = Assert.Single(report.Tables);
+        Assert.Equal("Text", notes.Columns.Single(c => c.Column == "Body").RenamedTo);
+        Assert.Equal(1, notes.Deleted);
+        Assert.Equal("1 row deleted; 1 rename with values intact", report.Summary());
+    }
+
+    [Fact]
     public void A_rebuild_that_renumbers_rowids_changes_nothing_when_rows_are_matched_by_their_key()
     {
         const string Tags = """

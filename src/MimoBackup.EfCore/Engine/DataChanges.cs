@@ -379,6 +379,7 @@ internal static class DataChanges
 
         foreach (var old in gone)
         {
+            expressions.Add($"coalesce(sum(b.{Q(old)} IS NOT NULL), 0)");
             foreach (var candidate in fresh)
             {
                 expressions.Add($"coalesce(sum(b.{Q(old)} IS NOT a.{Q(candidate)}), 0)");
@@ -403,9 +404,11 @@ internal static class DataChanges
             var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             for (var i = 0; i < gone.Count; i++)
             {
-                // Renamed when every matched row carries the old value under the new name and no deleted row held one.
-                var renamed = nonNull[i] > 0 && matched == rowsBefore
-                    ? fresh.Where((c, j) => !taken.Contains(c) && values[offset + i * fresh.Count + j] == 0).FirstOrDefault()
+                // Renamed when every row still there carries the old value under the new name, and some carry one; the
+                // values of deleted rows went with their rows, which the table's line counts.
+                var at = offset + i * (fresh.Count + 1);
+                var renamed = values[at] > 0
+                    ? fresh.Where((c, j) => !taken.Contains(c) && values[at + 1 + j] == 0).FirstOrDefault()
                     : null;
                 if (renamed is not null)
                 {
