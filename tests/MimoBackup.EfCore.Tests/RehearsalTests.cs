@@ -79,6 +79,8 @@ public sealed class RehearsalTests : IDisposable
         Assert.True(lines.IndexOf(rehearsal) < lines.FindLastIndex(l => l.Contains("Applying migration", StringComparison.Ordinal)));
         Assert.Equal(2, TempFolder.Scalar(Database, "SELECT count(*) FROM Notes WHERE Body IS NULL"));
         Assert.Contains(new AuditLog(Backups).Read(), l => (string?)l["event"] == "rehearsal" && (bool?)l["losesData"] == true);
+        var sidecar = BackupSidecar.Load(Assert.Single(Directory.GetFiles(Backups, "pre-migration_*.db")) + BackupSidecar.Suffix);
+        Assert.Equal("2 values set to NULL", (string?)sidecar.Rehearsal!["summary"]);
         Assert.Empty(Directory.GetFiles(Backups, ".*.tmp*"));
     }
 

@@ -51,6 +51,9 @@ internal sealed record BackupSidecar
     public required OriginFacts Origin { get; init; }
     public bool Pinned { get; init; }
 
+    /// <summary>What the rehearsal of the update this backup was taken for found (SPEC §10), once it has run.</summary>
+    public System.Text.Json.Nodes.JsonObject? Rehearsal { get; init; }
+
     /// <summary>
     /// SHA-256 (lower-case hex) of the sidecar's own bytes with this value written as 64 zeros: any edit of the file,
     /// one flipped byte or a <c>"passed": false</c>, fails it. Declared last so that it is the file's last member.

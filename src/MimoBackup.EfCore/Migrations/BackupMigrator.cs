@@ -321,6 +321,10 @@ internal sealed class BackupMigrator(
         record["backup"] = session.Backup.Path;
         record["durationMs"] = (long)result.Duration.TotalMilliseconds;
         session.Audit.Append("rehearsal", record, DateTimeOffset.UtcNow);
+
+        // The sidecar keeps the full report beside the backup it was measured on (rewritten whole, checksum and all).
+        var sidecar = session.Backup.Sidecar with { Rehearsal = report.ToJson() };
+        FileDurability.WriteAtomically(session.Backup.Path + BackupSidecar.Suffix, sidecar.ToUtf8());
         return report;
     }
 
