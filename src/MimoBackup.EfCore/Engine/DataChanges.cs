@@ -5,7 +5,11 @@ using Microsoft.Data.Sqlite;
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>What happened to one column of a table that exists before and after.</summary>
-internal sealed record ColumnChange(string Column, long NonNullBefore, long Nulled, long Changed, bool Vanished, string? RenamedTo);
+/// <remarks><c>NonNullBefore</c> is counted for vanished and renamed columns only.</remarks>
+internal sealed record ColumnChange(string Column, long? NonNullBefore, long Nulled, long Changed, bool Vanished, string? RenamedTo);
+
+/// <summary>One group of rows that <c>PRAGMA foreign_key_check</c> found pointing at nothing.</summary>
+internal sealed record ForeignKeyViolation(string Table, string Parent, long Rows);
 
 /// <summary>Rows of a child table deleted with rows of its parent by <c>ON DELETE CASCADE</c>.</summary>
 internal sealed record CascadeDeletion(string Parent, long Rows);
@@ -39,6 +43,9 @@ internal sealed record DataChangeReport(IReadOnlyList<TableChange> Tables, IRead
 {
     /// <summary>True when some row, value or table holding values is gone or different.</summary>
     public bool LosesData => Findings().Any(f => f.LosesData);
+
+    /// <summary>Nothing lost and no row pointing at nothing.</summary>
+    public bool Clean => !LosesData && ForeignKeyViolations.Count == 0;
 
     /// <summary>Every finding, the largest first: data lost, then what was inserted, renamed or vanished from the schema.</summary>
     public IReadOnlyList<Finding> Findings()
@@ -75,10 +82,10 @@ internal sealed record DataChangeReport(IReadOnlyList<TableChange> Tables, IRead
                 {
                     findings.Add(new Finding(0, false, $"{name}.{column.Column} renamed to {column.RenamedTo}, values intact"));
                 }
-                else if (column.Vanished)
+                else if (column is { Vanished: true, NonNullBefore: var held })
                 {
-                    findings.Add(new Finding(column.NonNullBefore, column.NonNullBefore > 0,
-                        $"{name}.{column.Column} vanished" + (column.NonNullBefore > 0 ? $" with {Values(column.NonNullBefore)}" : " (it held no value)")));
+                    findings.Add(new Finding(held ?? 0, held > 0,
+                        $"{name}.{column.Column} vanished" + (held > 0 ? $" with {Values(held.Value)}" : " (it held no value)")));
                 }
                 else
                 {
@@ -111,7 +118,7 @@ internal sealed record DataChangeReport(IReadOnlyList<TableChange> Tables, IRead
         var deleted = Tables.Where(t => !t.Vanished).Sum(t => t.Deleted);
         var nulled = Tables.Sum(t => t.Columns.Sum(c => c.Nulled));
         var changed = Tables.Sum(t => t.Columns.Sum(c => c.Changed));
-        var droppedValues = Tables.Sum(t => t.Columns.Where(c => c.Vanished && c.RenamedTo is null).Sum(c => c.NonNullBefore));
+        var droppedValues = Tables.Sum(t => t.Columns.Where(c => c.Vanished && c.RenamedTo is null).Sum(c => c.NonNullBefore ?? 0));
         var droppedTables = Tables.Where(t => t.Vanished && t.RowsBefore > 0).ToList();
         var lost = new List<string>();
         if (deleted > 0)
@@ -175,6 +182,9 @@ internal sealed record DataChangeReport(IReadOnlyList<TableChange> Tables, IRead
         return lines;
     }
 
+    /// <summary><see cref="Lines"/> as one text, the summary on the first line.</summary>
+    public string Text() => string.Join(Environment.NewLine, Lines());
+
     /// <summary>The whole report, for audit.jsonl.</summary>
     public JsonObject ToJson() => new()
     {
@@ -227,7 +237,7 @@ internal static class DataChanges
         using var connection = SqliteFacts.OpenUnpooled(database, busyTimeout, readOnly: true);
 
         // Before the backup is attached, so that only the database's own keys are checked.
-        var violations = ComparisonReport.CheckForeignKeys(connection);
+        var violations = CheckForeignKeys(connection);
         using (var attach = connection.CreateCommand())
         {
             // A plain file name, never a URI: '%' and '?' in a path stay what they are.
@@ -393,7 +403,7 @@ internal static class DataChanges
         {
             if (values[2 + 2 * i] + values[3 + 2 * i] > 0)
             {
-                columns.Add(new ColumnChange(common[i], -1, values[2 + 2 * i], values[3 + 2 * i], Vanished: false, null));
+                columns.Add(new ColumnChange(common[i], null, values[2 + 2 * i], values[3 + 2 * i], Vanished: false, null));
             }
         }
 
@@ -512,6 +522,20 @@ internal static class DataChanges
         }
 
         return vanished;
+    }
+
+    private static List<ForeignKeyViolation> CheckForeignKeys(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check GROUP BY 1, 2 ORDER BY 1, 2";
+        using var reader = command.ExecuteReader();
+        var violations = new List<ForeignKeyViolation>();
+        while (reader.Read())
+        {
+            violations.Add(new ForeignKeyViolation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return violations;
     }
 
     private static long Count(SqliteConnection connection, string schema, string table) => Row(connection, $"SELECT count(*) FROM {schema}.{Q(table)}")[0];

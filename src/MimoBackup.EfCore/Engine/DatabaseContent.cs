@@ -61,6 +61,27 @@ internal static class DatabaseContent
         return names;
     }
 
+    /// <summary>The ids in EF's history table; none when it does not exist yet.</summary>
+    public static HashSet<string> AppliedMigrations(string database, TimeSpan busyTimeout, string historyTable)
+        => Ask(database, busyTimeout, connection =>
+        {
+            var applied = new HashSet<string>(StringComparer.Ordinal);
+            if (!SqliteFacts.UserTables(connection).Contains(historyTable, StringComparer.OrdinalIgnoreCase))
+            {
+                return applied;
+            }
+
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(historyTable)}";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                applied.Add(reader.GetString(0));
+            }
+
+            return applied;
+        });
+
     /// <summary>The virtual tables (FTS and the like): export and import leave them out.</summary>
     public static List<string> VirtualTables(string database, TimeSpan busyTimeout)
         => Ask(database, busyTimeout, connection =>

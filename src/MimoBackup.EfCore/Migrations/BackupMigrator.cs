@@ -316,9 +316,7 @@ internal sealed class BackupMigrator(
             output.Information(text);
         }
 
-        var record = report.ToJson();
-        record["database"] = session.Database;
-        record["backup"] = session.Backup.Path;
+        var record = AuditRecord(session, report);
         record["durationMs"] = (long)result.Duration.TotalMilliseconds;
         session.Audit.Append("rehearsal", record, DateTimeOffset.UtcNow);
 
@@ -330,20 +328,22 @@ internal sealed class BackupMigrator(
 
     /// <summary>"Mimo: rehearsal passed in 0.05 s; the update will change: …" and at most ten findings.</summary>
     internal static string RehearsalText(RehearsalResult result)
+        => $"{Prefix}rehearsal passed in {result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {result.Report!.Text()}";
+
+    private static JsonObject AuditRecord(MigrationSession session, DataChangeReport report)
     {
-        var lines = result.Report!.Lines();
-        return $"{Prefix}rehearsal passed in {result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {lines[0]}"
-            + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
+        var record = report.ToJson();
+        record["database"] = session.Database;
+        record["backup"] = session.Backup.Path;
+        return record;
     }
 
     private void Report(MigrationSession session)
     {
         var report = DataChanges.Compare(session.Backup.Path, session.Database, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
-        var lines = report.Lines();
         var asRehearsed = session.Rehearsed is { } rehearsed && rehearsed.Summary() == report.Summary() ? " (as rehearsed)" : "";
-        var text = $"{Prefix}after migrating{asRehearsed}, against {Display(session.Backup.Path)}: {lines[0]}"
-            + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
-        if (report.LosesData || report.ForeignKeyViolations.Count > 0)
+        var text = $"{Prefix}after migrating{asRehearsed}, against {Display(session.Backup.Path)}: {report.Text()}";
+        if (!report.Clean)
         {
             output.Warning(text + Environment.NewLine + RestoreHint(session));
         }
@@ -352,10 +352,8 @@ internal sealed class BackupMigrator(
             output.Information(text);
         }
 
-        var record = report.ToJson();
-        record["database"] = session.Database;
-        record["backup"] = session.Backup.Path;
-        record["clean"] = !report.LosesData && report.ForeignKeyViolations.Count == 0;
+        var record = AuditRecord(session, report);
+        record["clean"] = report.Clean;
         session.Audit.Append("comparison", record, DateTimeOffset.UtcNow);
     }
 
@@ -366,25 +364,13 @@ internal sealed class BackupMigrator(
         var text = $"{Prefix}the migration failed; {RestoreHint(session)} — it holds the database as it was before.";
         try
         {
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            using (var connection = SqliteFacts.OpenUnpooled(session.Database, session.BusyTimeout, readOnly: true))
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(session.HistoryTable)}";
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    applied.Add(reader.GetString(0));
-                }
-            }
-
+            var applied = DatabaseContent.AppliedMigrations(session.Database, session.BusyTimeout, session.HistoryTable);
             var done = session.Plan.ToApply.Where(applied.Contains).Concat(session.Plan.ToRevert.Where(id => !applied.Contains(id))).ToList();
             var steps = session.Plan.ToApply.Count + session.Plan.ToRevert.Count;
             var report = DataChanges.Compare(session.Backup.Path, session.Database, [session.HistoryTable, LockTable], session.BusyTimeout, CancellationToken.None);
-            var lines = report.Lines();
             text += $" {DataChangeReport.N(done.Count)} of {DataChangeReport.Plural(steps, "migration")} had been committed"
                 + (done.Count == 0 ? "" : $" ({string.Join(", ", done.Take(10).Select(OperationClassifier.Name))}{(done.Count > 10 ? ", …" : "")})")
-                + $"; so far: {lines[0]}" + (lines.Count > 1 ? Environment.NewLine + string.Join(Environment.NewLine, lines.Skip(1)) : "");
+                + $"; so far: {report.Text()}";
             record["applied"] = new JsonArray([.. done.Select(d => (JsonNode)d)]);
             record["report"] = report.ToJson();
         }
@@ -418,9 +404,9 @@ internal sealed class BackupMigrator(
             return;
         }
 
+        var one = leftover.HoldingProcesses.Count == 1;
         var why = leftover.HoldingProcesses.Count > 0
-            ? $"may belong to a migration still running (process{(leftover.HoldingProcesses.Count == 1 ? "" : "es")} {string.Join(", ", leftover.HoldingProcesses)} "
-                + "ha" + (leftover.HoldingProcesses.Count == 1 ? "s" : "ve") + " the database open)"
+            ? $"may belong to a migration still running ({(one ? "process" : "processes")} {string.Join(", ", leftover.HoldingProcesses)} {(one ? "has" : "have")} the database open)"
             : "cannot be proven stale here (the open files of every process cannot be read)";
         record["holders"] = new JsonArray([.. leftover.HoldingProcesses.Select(p => (JsonNode)p)]);
         audit.Append("refusal", record, now);

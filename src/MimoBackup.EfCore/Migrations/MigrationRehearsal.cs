@@ -73,23 +73,7 @@ internal static class MigrationRehearsal
     /// <summary>The migration the rehearsal stopped at: the first of the plan whose step is not in the copy's history.</summary>
     private static string? FailedMigration(string copy, MigrationPlan plan, string historyTable, TimeSpan busyTimeout)
     {
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            using var connection = SqliteFacts.OpenUnpooled(copy, busyTimeout, readOnly: true);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT MigrationId FROM {SqliteFacts.Quote(historyTable)}";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                applied.Add(reader.GetString(0));
-            }
-        }
-        catch (SqliteException)
-        {
-            // No history table on the copy: the first migration failed.
-        }
-
+        var applied = DatabaseContent.AppliedMigrations(copy, busyTimeout, historyTable);
         return plan.ToRevert.FirstOrDefault(applied.Contains) ?? plan.ToApply.FirstOrDefault(id => !applied.Contains(id));
     }
 }
