@@ -121,6 +121,7 @@ public sealed class ToolingTests(PackedPackage package, ITestOutputHelper log)
         var run = Log(ProcessRunner.Run(app.Data, bundle, ["--connection", "Data Source=" + database])).ShouldSucceed();
 
         Assert.Contains("Mimo: verified backup", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Mimo: rehearsal passed", run.Output, StringComparison.Ordinal); // A bundle is rehearsed too.
         var backup = Assert.Single(SampleApp.Backups(database));
         Assert.Single(SampleApp.AppliedMigrations(backup));
         Assert.Equal(3, SampleApp.AppliedMigrations(database).Length);

@@ -108,6 +108,7 @@ public class MimoSettingsTests
     [InlineData("MimoRetentionMonths", "1.5")]
     [InlineData("MimoAutoPrune", "yes")]
     [InlineData("MimoNotifyOnBackup", "on")]
+    [InlineData("MimoRehearse", "no")]
     public void Resolve_invalid_value_is_an_error_naming_the_setting(string name, string value)
     {
         var fromEnvironment = Assert.Throws<MimoException>(() => MimoSettings.Resolve(Environment((name, value)), null, null, Here));
@@ -120,6 +121,15 @@ public class MimoSettingsTests
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
             Assert.Contains($"'{value}'", error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Rehearse_defaults_to_true_and_the_environment_beats_the_build_beats_code()
+    {
+        Assert.True(MimoSettings.Resolve(NoEnvironment, null, null, Here).Rehearse);
+        Assert.False(MimoSettings.Resolve(NoEnvironment, null, new CodeSettings { Rehearse = false }, Here).Rehearse);
+        Assert.True(MimoSettings.Resolve(NoEnvironment, Build(("MimoRehearse", "true")), new CodeSettings { Rehearse = false }, Here).Rehearse);
+        Assert.False(MimoSettings.Resolve(Environment(("MimoRehearse", "FALSE")), Build(("MimoRehearse", "true")), null, Here).Rehearse);
     }
 
     [Fact]

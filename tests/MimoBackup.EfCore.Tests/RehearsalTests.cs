@@ -62,6 +62,20 @@ public sealed class RehearsalTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_is_rehearsed_too_and_refused_the_same_way()
+    {
+        Seed(RehearsalMigrations.Create);
+
+        await using (var context = Context())
+        {
+            var refusal = await Assert.ThrowsAsync<Internal.MimoException>(() => context.Database.MigrateAsync());
+            Assert.Equal("MIMO303", refusal.Error.Code);
+        }
+
+        Assert.Equal([RehearsalMigrations.Create], History());
+    }
+
+    [Fact]
     public void A_rehearsal_that_passes_reports_the_values_the_update_will_NULL_before_migrating_and_the_result_matches()
     {
         Seed(RehearsalMigrations.Create);
