@@ -152,6 +152,25 @@ public sealed class DataChangesTests : IDisposable
     }
 
     [Fact]
+    public void A_foreign_key_lost_in_a_rebuild_is_reported_and_one_kept_under_a_renamed_column_is_not()
+    {
+        var report = Change("""
+            CREATE TABLE Customers (Id INTEGER PRIMARY KEY);
+            CREATE TABLE Orders (Id INTEGER PRIMARY KEY, CustomerId INTEGER REFERENCES Customers (Id), BuyerId INTEGER REFERENCES Customers (Id));
+            INSERT INTO Customers VALUES (1); INSERT INTO Orders VALUES (1, 1, 1);
+            """, """
+            CREATE TABLE ef_temp_Orders (Id INTEGER PRIMARY KEY, CustomerId INTEGER, Buyer INTEGER REFERENCES Customers (Id));
+            INSERT INTO ef_temp_Orders SELECT Id, CustomerId, BuyerId FROM Orders;
+            DROP TABLE Orders;
+            ALTER TABLE ef_temp_Orders RENAME TO Orders;
+            """);
+
+        var foreignKey = Assert.Single(report.Vanished);
+        Assert.Equal(("foreign key", "(CustomerId) → Customers", "Orders"), (foreignKey.Type, foreignKey.Name, foreignKey.Table));
+        Assert.Equal("Buyer", Assert.Single(report.Tables, t => t.Table == "Orders").Columns.Single().RenamedTo);
+    }
+
+    [Fact]
     public void A_long_report_prints_ten_findings_and_points_at_the_audit_log()
     {
         var tables = string.Concat(Enumerable.Range(1, 15).Select(i => $"CREATE TABLE T{i} (Id INTEGER PRIMARY KEY, V TEXT); INSERT INTO T{i} VALUES (1, 'x'), (2, 'y');"));
