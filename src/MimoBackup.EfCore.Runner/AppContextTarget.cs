@@ -27,7 +27,7 @@ internal static class AppContextTarget
         var assemblyPath = Path.GetFullPath(arguments.AppAssembly!);
         if (!File.Exists(assemblyPath))
         {
-            throw new MimoException(MimoError.NotBuilt, assemblyPath);
+            throw new MimoBackupException(MimoError.NotBuilt, assemblyPath);
         }
 
         var appBase = Path.GetDirectoryName(assemblyPath)!;
@@ -41,14 +41,14 @@ internal static class AppContextTarget
         using var context = CreateContext(app, arguments, output);
         if (context.Database.ProviderName != SqliteProvider)
         {
-            throw new MimoException(MimoError.NoDatabase, $"{context.GetType().Name} uses {context.Database.ProviderName}, and MimoBackup only handles SQLite");
+            throw new MimoBackupException(MimoError.NoDatabase, $"{context.GetType().Name} uses {context.Database.ProviderName}, and MimoBackup only handles SQLite");
         }
 
         var connectionString = context.Database.GetConnectionString();
         var database = arguments.Database is { } overridden
             ? Path.GetFullPath(overridden)
             : DatabaseLocation.FromConnectionString(connectionString, Directory.GetCurrentDirectory()).Path
-                ?? throw new MimoException(MimoError.NoDatabase, $"{context.GetType().Name} uses an in-memory database");
+                ?? throw new MimoBackupException(MimoError.NoDatabase, $"{context.GetType().Name} uses an in-memory database");
 
         var code = context.GetService<IDbContextOptions>().FindExtension<MimoBackupOptionsExtension>()?.Settings;
         var settings = MimoSettings.FromProcess([context.GetType().Assembly, app], code);
@@ -78,7 +78,7 @@ internal static class AppContextTarget
         }
         catch (Exception e) when (e is OperationException or InvalidOperationException or TargetInvocationException or ArgumentException)
         {
-            throw new MimoException(MimoError.ContextNotCreated, e, (e.InnerException ?? e).Message.TrimEnd('.'));
+            throw new MimoBackupException(MimoError.ContextNotCreated, e, (e.InnerException ?? e).Message.TrimEnd('.'));
         }
     }
 

@@ -26,27 +26,27 @@ internal static class Program
 
             var target = arguments.AppAssembly is null
                 ? CommandTarget.ForFile(
-                    arguments.Database ?? throw new MimoException(MimoError.BadCommandUsage, "the runner needs --assembly or --database"),
+                    arguments.Database ?? throw new MimoBackupException(MimoError.BadCommandUsage, "the runner needs --assembly or --database"),
                     MimoSettings.FromProcess([], null))
                 : AppContextTarget.Create(arguments, output);
             return (int)ManualCommands.Run(arguments.Verb, target, new CommandOptions(arguments.Options), output, TimeProvider.System, cancellation.Token);
         }
-        catch (MimoException e)
+        catch (MimoBackupException e)
         {
             output.Error(e);
-            return (int)e.ExitCode;
+            return e.ExitCode;
         }
         catch (OperationCanceledException e)
         {
-            var cancelled = new MimoException(MimoError.Cancelled, e, "the database");
+            var cancelled = new MimoBackupException(MimoError.Cancelled, e, "the database");
             output.Error(cancelled);
-            return (int)cancelled.ExitCode;
+            return cancelled.ExitCode;
         }
 #pragma warning disable CA1031 // The runner's last line of defence: any failure must reach MSBuild as an error line.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            output.Error(new MimoException(MimoError.Unexpected, e, e.GetType().Name + ": " + e.Message));
+            output.Error(new MimoBackupException(MimoError.Unexpected, e, e.GetType().Name + ": " + e.Message));
             output.Warning(e.ToString());
             return (int)MimoExitCode.Failed;
         }
@@ -67,7 +67,7 @@ internal sealed record RunnerArguments(
     {
         if (args.Count == 0 || !ManualCommands.Verbs.Contains(args[0]))
         {
-            throw new MimoException(MimoError.BadCommandUsage, $"the first argument must be one of {string.Join(", ", ManualCommands.Verbs)}");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"the first argument must be one of {string.Join(", ", ManualCommands.Verbs)}");
         }
 
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,7 +76,7 @@ internal sealed record RunnerArguments(
         {
             if (i + 1 >= args.Count || !args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                throw new MimoException(MimoError.BadCommandUsage, $"'{args[i]}' is not an option with a value");
+                throw new MimoBackupException(MimoError.BadCommandUsage, $"'{args[i]}' is not an option with a value");
             }
 
             if (args[i] == "--option")
@@ -85,7 +85,7 @@ internal sealed record RunnerArguments(
                 var equals = pair.IndexOf('=', StringComparison.Ordinal);
                 if (equals <= 0)
                 {
-                    throw new MimoException(MimoError.BadCommandUsage, $"'--option {pair}' is not Name=Value");
+                    throw new MimoBackupException(MimoError.BadCommandUsage, $"'--option {pair}' is not Name=Value");
                 }
 
                 options[pair[..equals]] = pair[(equals + 1)..];
@@ -108,7 +108,7 @@ internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput
 
     public void Warning(string line) => Write("warn:", line);
 
-    public void Error(MimoException error)
+    public void Error(MimoBackupException error)
     {
         var text = error.Message;
         var code = error.Error.Code;

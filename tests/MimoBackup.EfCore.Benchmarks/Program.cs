@@ -510,5 +510,5 @@ internal sealed class CountingOutput : MimoBackup.EfCore.Commands.ICommandOutput
 
     public void Warning(string line) => Lines++;
 
-    public void Error(MimoBackup.EfCore.Internal.MimoException error) => Lines++;
+    public void Error(MimoBackup.EfCore.MimoBackupException error) => Lines++;
 }

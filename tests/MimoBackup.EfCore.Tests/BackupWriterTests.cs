@@ -127,10 +127,10 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
             },
         };
 
-        var error = Assert.Throws<MimoException>(() => BackupWriter.Take(request, CancellationToken.None));
+        var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(request, CancellationToken.None));
 
         Assert.Equal("MIMO105", error.Error.Code);
-        Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
+        Assert.Equal(MimoExitCode.VerificationFailed, error.Exit);
         Assert.Empty(LeftOvers());
         Assert.Equal(before, TempFolder.Hash(Database));
     }
@@ -142,7 +142,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         File.WriteAllText(Backups, "not a folder");
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
+        var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
 
         Assert.Equal("MIMO101", error.Error.Code);
         Assert.Equal(before, TempFolder.Hash(Database));
@@ -161,7 +161,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
 
         try
         {
-            var error = Assert.Throws<MimoException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
+            var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
 
             Assert.Equal("MIMO102", error.Error.Code);
             Assert.Empty(LeftOvers());
@@ -180,7 +180,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         TempFolder.Execute(holder, "BEGIN EXCLUSIVE; INSERT INTO Chains (Name) VALUES ('uncommitted');");
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<MimoException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups) with { BusyTimeout = TimeSpan.FromSeconds(1) }, CancellationToken.None));
+        var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups) with { BusyTimeout = TimeSpan.FromSeconds(1) }, CancellationToken.None));
 
         Assert.Equal("MIMO103", error.Error.Code);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
@@ -194,7 +194,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
         using var cancellation = new CancellationTokenSource();
         var request = TempFolder.Request(Database, Backups) with { AfterSnapshot = _ => cancellation.Cancel() };
 
-        var error = Assert.Throws<MimoException>(() => BackupWriter.Take(request, cancellation.Token));
+        var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(request, cancellation.Token));
 
         Assert.Equal("MIMO108", error.Error.Code);
         Assert.Empty(LeftOvers());
@@ -205,7 +205,7 @@ public sealed class BackupWriterTests(ITestOutputHelper log) : IDisposable
     {
         File.WriteAllText(Database, new string('x', 8192));
 
-        var error = Assert.Throws<MimoException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
+        var error = Assert.Throws<MimoBackupException>(() => BackupWriter.Take(TempFolder.Request(Database, Backups), CancellationToken.None));
 
         Assert.Equal("MIMO106", error.Error.Code);
         Assert.Empty(LeftOvers());

@@ -56,7 +56,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = new NotesContext("Data Source=" + Database, blocker, skip: false);
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.Equal(before, Hash());
     }
 
@@ -79,10 +79,10 @@ public sealed class DropGuardTests : IDisposable
         var before = Hash();
 
         using var context = Context();
-        var refusal = Assert.Throws<MimoException>(() => context.Database.EnsureDeleted());
+        var refusal = Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted());
 
         Assert.Equal("MIMO302", refusal.Error.Code);
-        Assert.Equal(MimoExitCode.Refused, refusal.ExitCode);
+        Assert.Equal(MimoExitCode.Refused, refusal.Exit);
         Assert.Contains("dotnet msbuild -t:MimoBackup", refusal.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(Database));
         Assert.Equal(before, Hash());
@@ -96,7 +96,7 @@ public sealed class DropGuardTests : IDisposable
 
         await using var context = Context();
 
-        await Assert.ThrowsAsync<MimoException>(() => context.Database.EnsureDeletedAsync());
+        await Assert.ThrowsAsync<MimoBackupException>(() => context.Database.EnsureDeletedAsync());
         Assert.True(File.Exists(Database));
     }
 
@@ -121,7 +121,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.Equal(before, Hash());
     }
 
@@ -136,7 +136,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.Equal(before, Hash());
     }
 
@@ -150,7 +150,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.True(File.Exists(Database));
     }
 
@@ -165,7 +165,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.True(File.Exists(Database));
     }
 
@@ -212,7 +212,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
         Assert.Equal(before, Fingerprint());
     }
 
@@ -258,7 +258,7 @@ public sealed class DropGuardTests : IDisposable
 
         using var context = Context();
 
-        Assert.Throws<MimoException>(() => context.Database.EnsureDeleted());
+        Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted());
     }
 
     [Fact]
@@ -298,7 +298,7 @@ public sealed class DropGuardTests : IDisposable
     {
         var options = new DbContextOptionsBuilder().UseMimoBackup().UseSqlite("Data Source=" + Database).Options;
 
-        var error = Assert.Throws<MimoException>(() => new DbContext(options));
+        var error = Assert.Throws<MimoBackupException>(() => new DbContext(options));
 
         Assert.Equal("MIMO003", error.Error.Code);
     }

@@ -99,10 +99,10 @@ public sealed class ExportImportCommandsTests : IDisposable
         Run("export", Source, new RecordingOutput(), ("ExportFile", file));
         var before = TempFolder.Hash(Target);
 
-        var error = Assert.Throws<MimoException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
 
         Assert.Equal("MIMO504", error.Error.Code);
-        Assert.Equal(MimoExitCode.Refused, error.ExitCode);
+        Assert.Equal(MimoExitCode.Refused, error.Exit);
         Assert.Contains("20260101000000_Init", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, TempFolder.Hash(Target));
         Assert.Empty(BackupFiles(Target));
@@ -124,7 +124,7 @@ public sealed class ExportImportCommandsTests : IDisposable
         var before = TempFolder.Hash(Target);
         var output = new RecordingOutput();
 
-        var error = Assert.Throws<MimoException>(() => Run("import", Target, output, ("ImportFile", file)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("import", Target, output, ("ImportFile", file)));
 
         Assert.Equal("MIMO507", error.Error.Code);
         Assert.Equal(before, TempFolder.Hash(Target));
@@ -144,7 +144,7 @@ public sealed class ExportImportCommandsTests : IDisposable
         var file = _temp.File("memories.json");
         Run("export", Source, new RecordingOutput(), ("ExportFile", file));
 
-        var error = Assert.Throws<MimoException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
 
         Assert.Equal("MIMO207", error.Error.Code);
         Assert.Contains("dotnet ef database update first", error.Message, StringComparison.Ordinal);
@@ -160,7 +160,7 @@ public sealed class ExportImportCommandsTests : IDisposable
         Run("export", Source, new RecordingOutput(), ("ExportFile", file));
         File.WriteAllBytes(Target, []);
 
-        var error = Assert.Throws<MimoException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", file)));
 
         Assert.Equal("MIMO504", error.Error.Code);
         Assert.Contains("is at migration (none)", error.Message, StringComparison.Ordinal);
@@ -173,7 +173,7 @@ public sealed class ExportImportCommandsTests : IDisposable
     {
         var file = _temp.File("memories.json");
 
-        var error = Assert.Throws<MimoException>(() => Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
 
         Assert.Equal("MIMO207", error.Error.Code);
         Assert.False(File.Exists(file));
@@ -210,7 +210,7 @@ public sealed class ExportImportCommandsTests : IDisposable
 
         foreach (var file in new[] { Source, Target })
         {
-            var error = Assert.Throws<MimoException>(() => Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
+            var error = Assert.Throws<MimoBackupException>(() => Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
             Assert.Equal("MIMO209", error.Error.Code);
         }
 
@@ -226,11 +226,11 @@ public sealed class ExportImportCommandsTests : IDisposable
         ExportSamples.Create(Target, seed: 19, rows: 10);
         var before = TempFolder.Hash(Target);
 
-        var missing = Assert.Throws<MimoException>(() => Run(verb, Target, new RecordingOutput()));
-        var empty = Assert.Throws<MimoException>(() => Run(verb, Target, new RecordingOutput(), (option, "")));
+        var missing = Assert.Throws<MimoBackupException>(() => Run(verb, Target, new RecordingOutput()));
+        var empty = Assert.Throws<MimoBackupException>(() => Run(verb, Target, new RecordingOutput(), (option, "")));
 
         Assert.Equal("MIMO209", missing.Error.Code);
-        Assert.Equal(MimoExitCode.BadUsage, missing.ExitCode);
+        Assert.Equal(MimoExitCode.BadUsage, missing.Exit);
         Assert.Contains("-p:" + property + "=", missing.Message, StringComparison.Ordinal);
         Assert.Equal("MIMO209", empty.Error.Code);
         Assert.Equal(before, TempFolder.Hash(Target));

@@ -131,7 +131,7 @@ public sealed class FileRightsAndPathsTests : IDisposable
         var settings = new MimoSettings { BackupDir = _temp.File("deep/backups"), MirrorDir = _temp.File("far/mirror") };
 
         // The audit log is the first thing written here: a refused restore creates the folder.
-        Assert.Throws<MimoException>(() => Run("restore", Target(database, settings), new RecordingOutput(), ("RestoreFrom", _temp.File("missing.db"))));
+        Assert.Throws<MimoBackupException>(() => Run("restore", Target(database, settings), new RecordingOutput(), ("RestoreFrom", _temp.File("missing.db"))));
         new AuditLog(settings.BackupDir).Append("test", [], DateTimeOffset.UtcNow);
         Assert.Equal(MimoExitCode.Done, Run("backup", Target(database, settings), new RecordingOutput()));
 

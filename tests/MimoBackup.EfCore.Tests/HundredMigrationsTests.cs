@@ -49,7 +49,7 @@ public sealed class HundredMigrationsTests : IDisposable
         }
 
         using var context = new HundredContext("Data Source=" + database, _temp.File("backups"), [], skip: true);
-        var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate());
+        var refusal = Assert.Throws<MimoBackupException>(() => context.Database.Migrate());
 
         Assert.Equal("MIMO301", refusal.Error.Code);
         Assert.StartsWith("MIMO301: Refused: take a backup first (dotnet msbuild -t:MimoBackup)", refusal.Message, StringComparison.Ordinal);

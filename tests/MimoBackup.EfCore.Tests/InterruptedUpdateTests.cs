@@ -43,7 +43,7 @@ public sealed class InterruptedUpdateTests(ITestOutputHelper log) : IDisposable
         var lines = new List<string>();
         using (var again = new InterruptedContext("Data Source=" + Database, Backups, lines))
         {
-            var refusal = Assert.Throws<Internal.MimoException>(() => again.Database.Migrate());
+            var refusal = Assert.Throws<MimoBackupException>(() => again.Database.Migrate());
             log.WriteLine(refusal.Message);
             Assert.Equal("MIMO111", refusal.Error.Code);
             Assert.Contains("added table Extra", refusal.Message, StringComparison.Ordinal);

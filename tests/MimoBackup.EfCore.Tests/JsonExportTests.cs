@@ -188,17 +188,17 @@ public sealed class JsonExportTests : IDisposable
         TempFolder.CreateNotes(Database, rows: 10);
         File.WriteAllText(_temp.File("not-a-folder"), "x");
 
-        var error = Assert.Throws<MimoException>(() => JsonExport.Write(
+        var error = Assert.Throws<MimoBackupException>(() => JsonExport.Write(
             new ExportRequest { DatabasePath = Database, ExportPath = Path.Combine(_temp.File("not-a-folder"), "export.json") }, CancellationToken.None));
 
         Assert.Equal("MIMO501", error.Error.Code);
-        Assert.Equal(MimoExitCode.Failed, error.ExitCode);
+        Assert.Equal(MimoExitCode.Failed, error.Exit);
     }
 
     [Fact]
     public void Export_of_a_missing_database_fails_with_MIMO509_and_writes_nothing()
     {
-        var error = Assert.Throws<MimoException>(() => Export(_temp.File("missing.db"), "export.json"));
+        var error = Assert.Throws<MimoBackupException>(() => Export(_temp.File("missing.db"), "export.json"));
 
         Assert.Equal("MIMO509", error.Error.Code);
         Assert.Empty(Directory.GetFiles(_temp.Path));
@@ -209,7 +209,7 @@ public sealed class JsonExportTests : IDisposable
     {
         File.WriteAllText(Database, new string('x', 5000));
 
-        var error = Assert.Throws<MimoException>(() => Export(Database, "export.json"));
+        var error = Assert.Throws<MimoBackupException>(() => Export(Database, "export.json"));
 
         Assert.Equal("MIMO106", error.Error.Code);
         Assert.False(File.Exists(_temp.File("export.json")));

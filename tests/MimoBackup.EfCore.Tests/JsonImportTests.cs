@@ -120,7 +120,7 @@ public sealed class JsonImportTests : IDisposable
         var error = ImportFails(export);
 
         Assert.Equal("MIMO504", error.Error.Code);
-        Assert.Equal(MimoExitCode.Refused, error.ExitCode);
+        Assert.Equal(MimoExitCode.Refused, error.Exit);
         Assert.Contains(ExportSamples.LastMigration, error.Message, StringComparison.Ordinal);
         Assert.Contains("20260301000000_Third", error.Message, StringComparison.Ordinal);
     }
@@ -235,7 +235,7 @@ public sealed class JsonImportTests : IDisposable
         var error = ImportFails(_temp.File("missing.json"));
 
         Assert.Equal("MIMO508", error.Error.Code);
-        Assert.Equal(MimoExitCode.BadUsage, error.ExitCode);
+        Assert.Equal(MimoExitCode.BadUsage, error.Exit);
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public sealed class JsonImportTests : IDisposable
         Replace(export, ExportSamples.LastMigration, "20991231000000_Future");
         var called = false;
 
-        var error = Assert.Throws<MimoException>(() => JsonImport.Load(
+        var error = Assert.Throws<MimoBackupException>(() => JsonImport.Load(
             new ImportRequest { DatabasePath = Target, ImportPath = export, TakeBackupFirst = () => { called = true; throw new InvalidOperationException(); } },
             CancellationToken.None));
 
@@ -305,12 +305,12 @@ public sealed class JsonImportTests : IDisposable
         => JsonExport.Write(new ExportRequest { DatabasePath = Source, ExportPath = _temp.File("export.json") }, CancellationToken.None).Path;
 
     /// <summary>Runs an import that must fail and proves the target is byte for byte what it was.</summary>
-    private MimoException ImportFails(string file)
+    private MimoBackupException ImportFails(string file)
     {
         var before = TempFolder.Hash(Target);
         var content = ExportSamples.Content(Target);
 
-        var error = Assert.Throws<MimoException>(() => JsonImport.Load(new ImportRequest { DatabasePath = Target, ImportPath = file }, CancellationToken.None));
+        var error = Assert.Throws<MimoBackupException>(() => JsonImport.Load(new ImportRequest { DatabasePath = Target, ImportPath = file }, CancellationToken.None));
 
         Assert.Equal(before, TempFolder.Hash(Target));
         Assert.Equal(content, ExportSamples.Content(Target));

@@ -77,10 +77,10 @@ public sealed class ManualCommandsTests : IDisposable
         TempFolder.CreateNotes(Database, rows: 10);
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => Run("backup", new RecordingOutput(), options: [("BackupName", name)]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("backup", new RecordingOutput(), options: [("BackupName", name)]));
 
         Assert.Equal("MIMO201", error.Error.Code);
-        Assert.Equal(MimoExitCode.BadUsage, error.ExitCode);
+        Assert.Equal(MimoExitCode.BadUsage, error.Exit);
         Assert.False(Directory.Exists(Backups));
         Assert.Equal(before, TempFolder.Hash(Database));
     }
@@ -94,7 +94,7 @@ public sealed class ManualCommandsTests : IDisposable
     [Fact]
     public void Backup_of_a_missing_database_fails_with_MIMO207()
     {
-        var error = Assert.Throws<MimoException>(() => Run("backup", new RecordingOutput()));
+        var error = Assert.Throws<MimoBackupException>(() => Run("backup", new RecordingOutput()));
 
         Assert.Equal("MIMO207", error.Error.Code);
         Assert.False(File.Exists(Database));
@@ -150,7 +150,7 @@ public sealed class ManualCommandsTests : IDisposable
 
     [Fact]
     public void List_with_an_unknown_output_is_refused_with_MIMO001()
-        => Assert.Equal("MIMO001", Assert.Throws<MimoException>(() => Run("list", new RecordingOutput(), options: [("Output", "xml")])).Error.Code);
+        => Assert.Equal("MIMO001", Assert.Throws<MimoBackupException>(() => Run("list", new RecordingOutput(), options: [("Output", "xml")])).Error.Code);
 
     [Fact]
     public void Verify_passes_good_backups_and_catches_one_flipped_byte_with_exit_4()
@@ -231,10 +231,10 @@ public sealed class ManualCommandsTests : IDisposable
 
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "flipped")]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "flipped")]));
 
         Assert.Equal("MIMO203", error.Error.Code);
-        Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
+        Assert.Equal(MimoExitCode.VerificationFailed, error.Exit);
         Assert.Equal(before, TempFolder.Hash(Database));
         Assert.DoesNotContain(BackupFiles(), f => Path.GetFileName(f).StartsWith("pre-restore_", StringComparison.Ordinal));
         var refusal = new AuditLog(Backups).Read().Last();
@@ -257,10 +257,10 @@ public sealed class ManualCommandsTests : IDisposable
 
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", damaged)]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", damaged)]));
 
         Assert.Equal("MIMO203", error.Error.Code);
-        Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
+        Assert.Equal(MimoExitCode.VerificationFailed, error.Exit);
         Assert.Equal(before, TempFolder.Hash(Database));
         Assert.DoesNotContain(BackupFiles(), f => Path.GetFileName(f).StartsWith("pre-restore_", StringComparison.Ordinal));
     }
@@ -273,10 +273,10 @@ public sealed class ManualCommandsTests : IDisposable
         File.WriteAllText(notSqlite, "these are not the rows you are looking for");
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", notSqlite)]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", notSqlite)]));
 
         Assert.Equal("MIMO203", error.Error.Code);
-        Assert.Equal(MimoExitCode.VerificationFailed, error.ExitCode);
+        Assert.Equal(MimoExitCode.VerificationFailed, error.Exit);
         Assert.Contains("not a SQLite database", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, TempFolder.Hash(Database));
     }
@@ -288,9 +288,9 @@ public sealed class ManualCommandsTests : IDisposable
         Directory.CreateDirectory(Backups);
         File.Copy(Database, Path.Combine(Backups, "backup_20260101_000000.db"));
 
-        Assert.Equal("MIMO202", Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "nothing-like-it")])).Error.Code);
-        Assert.Equal("MIMO203", Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "backup_20260101_000000")])).Error.Code);
-        Assert.Equal("MIMO209", Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput())).Error.Code);
+        Assert.Equal("MIMO202", Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "nothing-like-it")])).Error.Code);
+        Assert.Equal("MIMO203", Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", "backup_20260101_000000")])).Error.Code);
+        Assert.Equal("MIMO209", Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput())).Error.Code);
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class ManualCommandsTests : IDisposable
 
         var before = TempFolder.Hash(Database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", other)]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), options: [("RestoreFrom", other)]));
 
         Assert.Equal("MIMO214", error.Error.Code);
         Assert.Equal(before, TempFolder.Hash(Database));
@@ -382,7 +382,7 @@ public sealed class ManualCommandsTests : IDisposable
         Assert.Equal(100, Count(reader));
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), target: Target(TimeSpan.FromSeconds(1)), options: [("RestoreFrom", "full")]));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), target: Target(TimeSpan.FromSeconds(1)), options: [("RestoreFrom", "full")]));
 
         Assert.Equal("MIMO204", error.Error.Code);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(20));
@@ -408,7 +408,7 @@ public sealed class ManualCommandsTests : IDisposable
         var lenient = new RecordingOutput();
         Run("status", lenient, now, options: [("MaxBackupAgeDays", "10")]);
         Assert.Empty(lenient.Warnings);
-        Assert.Equal("MIMO001", Assert.Throws<MimoException>(() => Run("status", new RecordingOutput(), options: [("MaxBackupAgeDays", "soon")])).Error.Code);
+        Assert.Equal("MIMO001", Assert.Throws<MimoBackupException>(() => Run("status", new RecordingOutput(), options: [("MaxBackupAgeDays", "soon")])).Error.Code);
 
         File.WriteAllText(Path.Combine(Backups, ".backup_20260101_000000.1234abcd.tmp"), "half a copy");
         using var writer = TempFolder.Open(Database);
@@ -468,7 +468,7 @@ internal sealed class RecordingOutput : ICommandOutput
 
     public List<string> Warnings { get; } = [];
 
-    public List<MimoException> Errors { get; } = [];
+    public List<MimoBackupException> Errors { get; } = [];
 
     public IEnumerable<string> Lines => Information.Concat(Warnings).Concat(Errors.Select(e => e.Message));
 
@@ -476,7 +476,7 @@ internal sealed class RecordingOutput : ICommandOutput
 
     void IMimoOutput.Warning(string line) => Warnings.Add(line);
 
-    void ICommandOutput.Error(MimoException error) => Errors.Add(error);
+    void ICommandOutput.Error(MimoBackupException error) => Errors.Add(error);
 }
 
 /// <summary>A clock that reads one fixed instant.</summary>

@@ -36,7 +36,7 @@ public sealed class MigrationLockTests : IDisposable
 
         using (var refused = new RuntimeContext("Data Source=" + Database, Backups, []))
         {
-            var refusal = Assert.Throws<Internal.MimoException>(() => refused.Database.Migrate());
+            var refusal = Assert.Throws<MimoBackupException>(() => refused.Database.Migrate());
             Assert.Equal("MIMO110", refusal.Error.Code);
             Assert.Contains(holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Message, StringComparison.Ordinal);
             Assert.Contains("DELETE FROM", refusal.Message, StringComparison.Ordinal);

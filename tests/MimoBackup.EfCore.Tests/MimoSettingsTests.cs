@@ -111,13 +111,13 @@ public class MimoSettingsTests
     [InlineData("MimoRehearse", "no")]
     public void Resolve_invalid_value_is_an_error_naming_the_setting(string name, string value)
     {
-        var fromEnvironment = Assert.Throws<MimoException>(() => MimoSettings.Resolve(Environment((name, value)), null, null, Here));
-        var fromBuild = Assert.Throws<MimoException>(() => MimoSettings.Resolve(NoEnvironment, Build((name, value)), null, Here));
+        var fromEnvironment = Assert.Throws<MimoBackupException>(() => MimoSettings.Resolve(Environment((name, value)), null, null, Here));
+        var fromBuild = Assert.Throws<MimoBackupException>(() => MimoSettings.Resolve(NoEnvironment, Build((name, value)), null, Here));
 
         foreach (var error in new[] { fromEnvironment, fromBuild })
         {
             Assert.Equal("MIMO001", error.Error.Code);
-            Assert.Equal(MimoExitCode.BadUsage, error.ExitCode);
+            Assert.Equal(MimoExitCode.BadUsage, error.Exit);
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
             Assert.Contains($"'{value}'", error.Message, StringComparison.Ordinal);
         }
@@ -161,7 +161,7 @@ public class MimoSettingsTests
         File.WriteAllText(path, "{ not json");
         try
         {
-            Assert.Equal("MIMO002", Assert.Throws<MimoException>(() => BuildSettingsFile.TryLoad(path)).Error.Code);
+            Assert.Equal("MIMO002", Assert.Throws<MimoBackupException>(() => BuildSettingsFile.TryLoad(path)).Error.Code);
         }
         finally
         {

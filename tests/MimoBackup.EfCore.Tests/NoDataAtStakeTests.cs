@@ -49,7 +49,7 @@ public sealed class NoDataAtStakeTests : IDisposable
         Seed("('a', NULL), ('b', 'kept')");
         using var context = new StakeContext("Data Source=" + Database, _temp.File("backups"), [], skip: true);
 
-        var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate());
+        var refusal = Assert.Throws<MimoBackupException>(() => context.Database.Migrate());
 
         Assert.Equal("MIMO301", refusal.Error.Code);
         Assert.Equal(1, TempFolder.Scalar(Database, "SELECT count(*) FROM __EFMigrationsHistory"));

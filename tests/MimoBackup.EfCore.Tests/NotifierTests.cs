@@ -99,7 +99,7 @@ public sealed class NotifierTests : IDisposable
     [Fact]
     public void Line_renders_each_event_on_one_line()
     {
-        var refusal = new MimoException(MimoError.DropRefused, "/data/app.db", "12 tables", 15, "/data/backups", "dotnet msbuild -t:MimoBackup");
+        var refusal = new MimoBackupException(MimoError.DropRefused, "/data/app.db", "12 tables", 15, "/data/backups", "dotnet msbuild -t:MimoBackup");
         var prune = new PruneResult("/data/backups", false, [
             new RetentionDecision(new RetentionCandidate("old.db", Now, false, true, null, true), false, "deleted: expired"),
             new RetentionDecision(new RetentionCandidate("new.db", Now, false, true, null, true), true, "kept: within 30 days"),

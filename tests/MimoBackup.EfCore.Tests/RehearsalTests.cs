@@ -44,7 +44,7 @@ public sealed class RehearsalTests : IDisposable
 
         using (var context = Context())
         {
-            var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate());
+            var refusal = Assert.Throws<MimoBackupException>(() => context.Database.Migrate());
             Assert.Equal("MIMO303", refusal.Error.Code);
             Assert.Contains(RehearsalMigrations.UniqueCode, refusal.Message, StringComparison.Ordinal);
             Assert.Contains("UNIQUE constraint failed", refusal.Message, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class RehearsalTests : IDisposable
 
         await using (var context = Context())
         {
-            var refusal = await Assert.ThrowsAsync<Internal.MimoException>(() => context.Database.MigrateAsync());
+            var refusal = await Assert.ThrowsAsync<MimoBackupException>(() => context.Database.MigrateAsync());
             Assert.Equal("MIMO303", refusal.Error.Code);
         }
 
@@ -105,7 +105,7 @@ public sealed class RehearsalTests : IDisposable
 
         using (var context = Context())
         {
-            var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate(RehearsalMigrations.Create));
+            var refusal = Assert.Throws<MimoBackupException>(() => context.Database.Migrate(RehearsalMigrations.Create));
             Assert.Equal("MIMO303", refusal.Error.Code);
             Assert.Contains(RehearsalMigrations.BlankBodies, refusal.Message, StringComparison.Ordinal);
             Assert.Contains("cannot be undone", refusal.Message, StringComparison.Ordinal);
@@ -130,7 +130,7 @@ public sealed class RehearsalTests : IDisposable
         Seed(RehearsalMigrations.Create);
 
         using var context = Context(mimo: o => o.SkipBackup());
-        var refusal = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate(RehearsalMigrations.BlankBodies));
+        var refusal = Assert.Throws<MimoBackupException>(() => context.Database.Migrate(RehearsalMigrations.BlankBodies));
 
         Assert.Equal("MIMO301", refusal.Error.Code);
         Assert.Contains("UPDATE Notes SET Body = NULL WHERE Id > 1", refusal.Message, StringComparison.Ordinal);
@@ -195,7 +195,7 @@ public sealed class RehearsalTests : IDisposable
                 TempFolder.Execute(holder, "BEGIN IMMEDIATE");
             };
 
-            var error = Assert.Throws<Internal.MimoException>(() => context.Database.Migrate(RehearsalMigrations.BlankBodies));
+            var error = Assert.Throws<MimoBackupException>(() => context.Database.Migrate(RehearsalMigrations.BlankBodies));
             Assert.Equal("MIMO103", error.Error.Code);
         }
         finally

@@ -35,7 +35,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
 
         var before = TempFolder.Hash(database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", other + suffix)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", other + suffix)));
 
         Assert.Equal("MIMO209", error.Error.Code);
         Assert.Contains($"give the database, not its {suffix}", error.Message, StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
         var database = _temp.File("app.db");
         TempFolder.CreateNotes(database, rows: 10);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", "app.db-wal")));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", "app.db-wal")));
 
         Assert.Equal("MIMO209", error.Error.Code);
         Assert.Contains("give the database, not its -wal (-p:MimoRestoreFrom=app.db)", error.Message, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
 
         var before = TempFolder.Hash(database);
 
-        var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", link)));
+        var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", link)));
 
         Assert.Equal("MIMO209", error.Error.Code);
         Assert.Contains("is a link to the database", error.Message, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
             TempFolder.CreateNotes(big, rows: 20_000);
             var before = TempFolder.Hash(database);
 
-            var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", big)));
+            var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", big)));
 
             Assert.Equal("MIMO215", error.Error.Code);
             Assert.Contains("the database is unchanged", error.Message, StringComparison.Ordinal);
@@ -137,7 +137,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
             TempFolder.CreateNotes(small, rows: 10);
             var before = TempFolder.Hash(database);
 
-            var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", small)));
+            var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", small)));
 
             Assert.Equal("MIMO215", error.Error.Code);
             Assert.Contains("pre-restore backup", error.Message, StringComparison.Ordinal);
@@ -166,7 +166,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
             var big = _temp.File("big.db");
             TempFolder.CreateNotes(big, rows: 20_000);
 
-            var error = Assert.Throws<MimoException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", big)));
+            var error = Assert.Throws<MimoBackupException>(() => Run("restore", Target(database), new RecordingOutput(), ("RestoreFrom", big)));
 
             Assert.Equal("MIMO215", error.Error.Code);
             Assert.Empty(Directory.GetFiles(disk));
@@ -197,7 +197,7 @@ public sealed class RestoreFailureCauseTests(ITestOutputHelper log) : IDisposabl
             var before = TempFolder.Hash(database);
             var content = ExportSamples.Content(database);
 
-            var error = Assert.Throws<MimoException>(() => JsonImport.Load(new ImportRequest { DatabasePath = database, ImportPath = export }, CancellationToken.None));
+            var error = Assert.Throws<MimoBackupException>(() => JsonImport.Load(new ImportRequest { DatabasePath = database, ImportPath = export }, CancellationToken.None));
 
             Assert.Equal("MIMO215", error.Error.Code);
             Assert.Contains("the database is unchanged", error.Message, StringComparison.Ordinal);

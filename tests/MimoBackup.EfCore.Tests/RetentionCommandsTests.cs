@@ -148,7 +148,7 @@ public sealed class RetentionCommandsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(Mirror, preRestore + BackupSidecar.Suffix))); // Every verified backup is mirrored.
 
         // Without the backup folder's name the restore of an unknown name fails as before.
-        Assert.Equal("MIMO202", Assert.Throws<MimoException>(() => Run("restore", Target(settings), new RecordingOutput(), options: [("RestoreFrom", names[4])])).Error.Code);
+        Assert.Equal("MIMO202", Assert.Throws<MimoBackupException>(() => Run("restore", Target(settings), new RecordingOutput(), options: [("RestoreFrom", names[4])])).Error.Code);
 
         var prune = new RecordingOutput();
         Run("prune", Target(settings), prune, Now, ("Source", "mirror"));
@@ -160,8 +160,8 @@ public sealed class RetentionCommandsTests : IDisposable
     [Fact]
     public void Source_mirror_without_MirrorDir_is_MIMO209_and_an_unknown_source_MIMO001()
     {
-        var missing = Assert.Throws<MimoException>(() => Run("list", Target(), new RecordingOutput(), options: [("Source", "mirror")]));
-        var unknown = Assert.Throws<MimoException>(() => Run("prune", Target(), new RecordingOutput(), options: [("Source", "cloud")]));
+        var missing = Assert.Throws<MimoBackupException>(() => Run("list", Target(), new RecordingOutput(), options: [("Source", "mirror")]));
+        var unknown = Assert.Throws<MimoBackupException>(() => Run("prune", Target(), new RecordingOutput(), options: [("Source", "cloud")]));
 
         Assert.Equal("MIMO209", missing.Error.Code);
         Assert.Contains("MimoMirrorDir", missing.Message, StringComparison.Ordinal);
@@ -257,7 +257,7 @@ public sealed class RetentionCommandsTests : IDisposable
         using var context = new RuntimeContext("Data Source=" + Database, Backups, lines, o => o
             .SkipBackup().NotifyCommand($"cat > \"$(mktemp '{events}/event.XXXXXX')\""));
 
-        Assert.Equal("MIMO302", Assert.Throws<MimoException>(() => context.Database.EnsureDeleted()).Error.Code);
+        Assert.Equal("MIMO302", Assert.Throws<MimoBackupException>(() => context.Database.EnsureDeleted()).Error.Code);
 
         Assert.Contains(lines, l => l.StartsWith("MimoBackup: refused on app.db: MIMO302", StringComparison.Ordinal));
         var evt = JsonNode.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(events))))!;

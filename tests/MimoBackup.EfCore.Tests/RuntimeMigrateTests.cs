@@ -99,7 +99,7 @@ public sealed class RuntimeMigrateTests : IDisposable
 
             var error = await Assert.ThrowsAnyAsync<Exception>(() => context.Database.MigrateAsync(RuntimeMigrations.First, cancellation.Token));
 
-            Assert.True(error is OperationCanceledException || error is Internal.MimoException { Error.Code: "MIMO108" }, error.ToString());
+            Assert.True(error is OperationCanceledException || error is MimoBackupException { Error.Code: "MIMO108" }, error.ToString());
         }
 
         Assert.DoesNotContain(Directory.GetFiles(Backups), f => !f.EndsWith(AuditLog.FileName, StringComparison.Ordinal) && !f.EndsWith(".gitignore", StringComparison.Ordinal));
@@ -125,7 +125,7 @@ public sealed class RuntimeMigrateTests : IDisposable
         var before = TempFolder.Hash(Database);
         using (var skipping = new RuntimeContext("Data Source=" + Database, Backups, [], o => o.SkipBackup()))
         {
-            var refusal = Assert.Throws<Internal.MimoException>(() => skipping.Database.Migrate(RuntimeMigrations.First));
+            var refusal = Assert.Throws<MimoBackupException>(() => skipping.Database.Migrate(RuntimeMigrations.First));
             Assert.Equal("MIMO301", refusal.Error.Code);
         }
 

@@ -80,7 +80,7 @@ public sealed class SidecarChecksumTests : IDisposable
         Assert.Equal("MIMO206", error.Error.Code);
         Assert.Contains(Path.GetFileName(sidecar) + " was changed after it was written", error.Message, StringComparison.Ordinal);
         Assert.Null(BackupCatalog.NewestVerified(BackupCatalog.Read(Backups)));
-        var refusal = Assert.Throws<MimoException>(() => Run("restore", new RecordingOutput(), ("RestoreFrom", backup)));
+        var refusal = Assert.Throws<MimoBackupException>(() => Run("restore", new RecordingOutput(), ("RestoreFrom", backup)));
         Assert.Equal("MIMO203", refusal.Error.Code);
     }
 

@@ -67,7 +67,7 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
 
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < minimum)
         {
-            throw new MimoException(MimoError.InvalidSetting, "Mimo" + name, value, $"a whole number of at least {minimum}");
+            throw new MimoBackupException(MimoError.InvalidSetting, "Mimo" + name, value, $"a whole number of at least {minimum}");
         }
 
         return number;
@@ -78,5 +78,5 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
 internal interface ICommandOutput : IMimoOutput
 {
     /// <summary>A failure that does not stop the command (one bad backup among many).</summary>
-    void Error(MimoException error);
+    void Error(MimoBackupException error);
 }

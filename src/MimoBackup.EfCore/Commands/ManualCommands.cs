@@ -10,7 +10,7 @@ namespace MimoBackup.EfCore.Commands;
 
 /// <summary>
 /// The manual operations of SPEC §5 behind the MSBuild targets (and later <c>dotnet mimo</c>): each reads its
-/// options, calls the engine and says what it did. Failures are <see cref="MimoException"/>s.
+/// options, calls the engine and says what it did. Failures are <see cref="MimoBackupException"/>s.
 /// </summary>
 internal static class ManualCommands
 {
@@ -32,7 +32,7 @@ internal static class ManualCommands
             "import" => Import(target, options, output, clock, cancellationToken),
             "prune" => Prune(target, options, output, clock, cancellationToken),
             "plan" => PlanCommand.Run(target, options, output, clock, cancellationToken),
-            _ => throw new MimoException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
+            _ => throw new MimoBackupException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
         };
 
     public static MimoExitCode Backup(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ internal static class ManualCommands
         var format = options["Output"] ?? "table";
         if (format is not ("json" or "table"))
         {
-            throw new MimoException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
+            throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
         }
 
         // The catalog and the retention decisions each read every sidecar: read them side by side.
@@ -114,7 +114,7 @@ internal static class ManualCommands
     public static MimoExitCode Restore(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
         var from = options["RestoreFrom"]
-            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
+            ?? throw new MimoBackupException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
         RestoreResult result;
         BackupSidecar? sidecar;
         try
@@ -136,7 +136,7 @@ internal static class ManualCommands
                 },
                 cancellationToken);
         }
-        catch (MimoException e) when (e.Error == MimoError.RestoreSourceRejected)
+        catch (MimoBackupException e) when (e.Error == MimoError.RestoreSourceRejected)
         {
             RecordRefusal(target, output, "restore", from, e, clock.GetUtcNow());
             throw;
@@ -239,7 +239,7 @@ internal static class ManualCommands
             var file = name.EndsWith(".db", StringComparison.Ordinal) ? name : name + ".db";
             var entry = catalog.FirstOrDefault(e => e.FileName == file && e.State != CatalogState.Leftover)
                 ?? BackupCatalog.Find(catalog, name)
-                ?? throw new MimoException(MimoError.BackupNotFound, name, target.BackupFolder);
+                ?? throw new MimoBackupException(MimoError.BackupNotFound, name, target.BackupFolder);
             chosen = [entry];
         }
         else
@@ -268,7 +268,7 @@ internal static class ManualCommands
             else
             {
                 failed++;
-                output.Error(new MimoException(MimoError.BackupCheckFailed, entry.FileName, detail.Detail));
+                output.Error(new MimoBackupException(MimoError.BackupCheckFailed, entry.FileName, detail.Detail));
             }
         }
 
@@ -366,7 +366,7 @@ internal static class ManualCommands
     public static MimoExitCode Export(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
         var file = options["ExportFile"]
-            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoExport needs -p:MimoExportFile=<file to write, e.g. memories.json>");
+            ?? throw new MimoBackupException(MimoError.BadCommandUsage, "MimoExport needs -p:MimoExportFile=<file to write, e.g. memories.json>");
         RequireDatabase(target);
 
         // An export replaces its file: never the database itself, its journal files, or any other SQLite file.
@@ -375,7 +375,7 @@ internal static class ManualCommands
         if (new[] { database, database + "-wal", database + "-shm", database + "-journal" }.Contains(path, StringComparer.Ordinal)
             || (File.Exists(path) && BackupCheck.HasSqliteHeader(path)))
         {
-            throw new MimoException(MimoError.BadCommandUsage, $"MimoExportFile '{file}' is a SQLite database or one of its files, which an export would overwrite; name a .json file");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"MimoExportFile '{file}' is a SQLite database or one of its files, which an export would overwrite; name a .json file");
         }
 
         var result = JsonExport.Write(
@@ -404,11 +404,11 @@ internal static class ManualCommands
     public static MimoExitCode Import(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
         var file = options["ImportFile"]
-            ?? throw new MimoException(MimoError.BadCommandUsage, "MimoImport needs -p:MimoImportFile=<file written by MimoExport, e.g. memories.json>");
+            ?? throw new MimoBackupException(MimoError.BadCommandUsage, "MimoImport needs -p:MimoImportFile=<file written by MimoExport, e.g. memories.json>");
         if (!File.Exists(target.DatabasePath))
         {
             // Import replaces rows, never the schema: the database must exist at the file's migration already.
-            throw new MimoException(MimoError.NoDatabase,
+            throw new MimoBackupException(MimoError.NoDatabase,
                 $"'{target.DatabasePath}' does not exist, and an import needs the database at the export file's migration: create it with dotnet ef database update first");
         }
 
@@ -423,12 +423,12 @@ internal static class ManualCommands
                 new ImportRequest { DatabasePath = target.DatabasePath, ImportPath = file, BusyTimeout = target.BusyTimeout, TakeBackupFirst = takeBackup },
                 cancellationToken);
         }
-        catch (MimoException e) when (e.Error == MimoError.ImportMigrationMismatch)
+        catch (MimoBackupException e) when (e.Error == MimoError.ImportMigrationMismatch)
         {
             RecordRefusal(target, output, "import", Path.GetFullPath(file), e, clock.GetUtcNow());
             throw;
         }
-        catch (MimoException e) when (preImport is not null)
+        catch (MimoBackupException e) when (preImport is not null)
         {
             // Refused after the backup: the database was rolled back, and the backup stays, on the record.
             new AuditLog(target.BackupFolder).Append("import", new JsonObject
@@ -503,28 +503,28 @@ internal static class ManualCommands
             var file = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
             if (catalog.FirstOrDefault(e => e.FileName == file) is { } incomplete)
             {
-                throw new MimoException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
+                throw new MimoBackupException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem);
             }
 
             // 'app.db-wal' names no backup; it is a side file, already gone when the runner's connection checkpointed it.
             if (DatabaseRestore.JournalOf(Path.GetFullPath(from)) is { } journal)
             {
-                throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
+                throw new MimoBackupException(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
             }
 
-            throw new MimoException(MimoError.BackupNotFound, from, folder);
+            throw new MimoBackupException(MimoError.BackupNotFound, from, folder);
         }
 
         var path = Path.GetFullPath(from);
         if (DatabaseRestore.JournalOf(path) is { } suffix)
         {
             // Checked before existence: the runner's own connection may have checkpointed the -wal away already.
-            throw new MimoException(MimoError.BadCommandUsage, $"'{from}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={from[..^suffix.Length]})");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{from}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={from[..^suffix.Length]})");
         }
 
         if (!File.Exists(path))
         {
-            throw new MimoException(MimoError.BackupNotFound, from, Path.GetDirectoryName(path));
+            throw new MimoBackupException(MimoError.BackupNotFound, from, Path.GetDirectoryName(path));
         }
 
         BackupSidecar? sidecar = null;
@@ -536,7 +536,7 @@ internal static class ManualCommands
             }
             catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
             {
-                throw new MimoException(MimoError.RestoreSourceRejected, e, path, "its sidecar cannot be read: " + e.Message);
+                throw new MimoBackupException(MimoError.RestoreSourceRejected, e, path, "its sidecar cannot be read: " + e.Message);
             }
         }
 
@@ -547,7 +547,7 @@ internal static class ManualCommands
     {
         if (!File.Exists(target.DatabasePath))
         {
-            throw new MimoException(MimoError.NoDatabase, $"'{target.DatabasePath}' does not exist");
+            throw new MimoBackupException(MimoError.NoDatabase, $"'{target.DatabasePath}' does not exist");
         }
     }
 
@@ -558,14 +558,14 @@ internal static class ManualCommands
     private static string? Source(CommandOptions options)
         => options["Source"] is not { } source ? null
             : source.ToUpperInvariant() is BackupSource or MirrorSource ? source.ToUpperInvariant()
-            : throw new MimoException(MimoError.InvalidSetting, "MimoSource", source, "'backup', 'mirror'");
+            : throw new MimoBackupException(MimoError.InvalidSetting, "MimoSource", source, "'backup', 'mirror'");
 
     /// <summary>The folder a list or restore reads: the backup folder, or the mirror with <c>-p:MimoSource=mirror</c>.</summary>
     internal static string SourceFolder(CommandTarget target, CommandOptions options)
         => Source(options) == MirrorSource ? MirrorFolder(target) : target.BackupFolder;
 
     private static string MirrorFolder(CommandTarget target)
-        => target.Settings.MirrorDir ?? throw new MimoException(
+        => target.Settings.MirrorDir ?? throw new MimoBackupException(
             MimoError.BadCommandUsage,
             $"-p:MimoSource=mirror needs {MimoSettings.MirrorDirName}, which is not set (give -p:{MimoSettings.MirrorDirName}=<folder>, the environment variable, or UseMimoBackup(o => o.MirrorDirectory(...)))");
 
@@ -578,7 +578,7 @@ internal static class ManualCommands
     }
 
     /// <summary>A refusal is on the record and notified, like the guards' refusals of SPEC §3.</summary>
-    private static void RecordRefusal(CommandTarget target, ICommandOutput output, string operation, string from, MimoException refusal, DateTimeOffset now)
+    private static void RecordRefusal(CommandTarget target, ICommandOutput output, string operation, string from, MimoBackupException refusal, DateTimeOffset now)
     {
         new AuditLog(target.BackupFolder).Append("refusal", new JsonObject
         {

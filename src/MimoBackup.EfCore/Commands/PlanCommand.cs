@@ -21,17 +21,17 @@ internal static class PlanCommand
         var format = options["Output"] ?? "table";
         if (format is not ("json" or "table"))
         {
-            throw new MimoException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
+            throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
         }
 
         if (target.OpenContext is null || target.Applied is null)
         {
-            throw new MimoException(MimoError.BadCommandUsage, "MimoPlan needs the app's DbContext and a readable migration history: run it in the app's folder without MimoDatabase");
+            throw new MimoBackupException(MimoError.BadCommandUsage, "MimoPlan needs the app's DbContext and a readable migration history: run it in the app's folder without MimoDatabase");
         }
 
         if (!File.Exists(target.DatabasePath))
         {
-            throw new MimoException(MimoError.NoDatabase, $"'{target.DatabasePath}' does not exist");
+            throw new MimoBackupException(MimoError.NoDatabase, $"'{target.DatabasePath}' does not exist");
         }
 
         using var context = target.OpenContext();
@@ -55,13 +55,13 @@ internal static class PlanCommand
             BackupFolder.Prepare(work.FullName);
             var snapshot = BackupWriter.Take(target.BackupRequest(BackupKind.PreMigration, clock) with { BackupFolder = work.FullName }, cancellationToken);
             var result = MigrationRehearsal.Run(context, migrator, snapshot.Path, work.FullName, null, plan, historyTable, [historyTable, LockTable], target.BusyTimeout, cancellationToken)
-                ?? throw new MimoException(MimoError.BadCommandUsage, "the app's DbContext holds its connection open, so it cannot be pointed at a copy");
+                ?? throw new MimoBackupException(MimoError.BadCommandUsage, "the app's DbContext holds its connection open, so it cannot be pointed at a copy");
             json["durationMs"] = (long)result.Duration.TotalMilliseconds;
             if (result.Report is not { } report)
             {
                 json["failedMigration"] = result.FailedMigration;
                 json["error"] = result.Error;
-                var refusal = new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, "MimoPlan keeps no backup");
+                var refusal = new MimoBackupException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, "MimoPlan keeps no backup");
                 if (format == "json")
                 {
                     output.Information(json.ToJsonString());

@@ -69,7 +69,7 @@ internal static class MimoDropHook
                     {
                         DropGuard.Check(context, new ConsoleOutput());
                     }
-                    catch (MimoException e)
+                    catch (MimoBackupException e)
                     {
                         // dotnet-ef prints an OperationException's message alone, once, without a stack trace.
                         throw new Microsoft.EntityFrameworkCore.Design.OperationException(e.Message, e);

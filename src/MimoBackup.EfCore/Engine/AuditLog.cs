@@ -39,7 +39,7 @@ internal sealed class AuditLog(string folder)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MimoException(MimoError.AuditLogUnwritable, e, Path, e.Message);
+            throw new MimoBackupException(MimoError.AuditLogUnwritable, e, Path, e.Message);
         }
     }
 

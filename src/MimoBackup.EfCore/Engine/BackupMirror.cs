@@ -4,7 +4,7 @@ using MimoBackup.EfCore.Internal;
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>The outcome of copying one backup to the mirror folder; a failure is a warning, never fatal.</summary>
-internal sealed record MirrorResult(string? MirrorPath, IReadOnlyList<MimoException> Warnings)
+internal sealed record MirrorResult(string? MirrorPath, IReadOnlyList<MimoBackupException> Warnings)
 {
     public bool Ok => MirrorPath is not null;
 }
@@ -27,17 +27,17 @@ internal static class BackupMirror
         ArgumentException.ThrowIfNullOrWhiteSpace(mirrorFolder);
         var folder = Path.GetFullPath(mirrorFolder);
         string? mirrored = null;
-        MimoException? failure = null;
+        MimoBackupException? failure = null;
         try
         {
             mirrored = CopyVerified(backup, folder, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            failure = new MimoException(MimoError.MirrorFailed, e, backup.Path, folder, e.Message.TrimEnd('.'));
+            failure = new MimoBackupException(MimoError.MirrorFailed, e, backup.Path, folder, e.Message.TrimEnd('.'));
         }
 
-        var warnings = new List<MimoException>();
+        var warnings = new List<MimoBackupException>();
         if (failure is not null)
         {
             warnings.Add(failure);
@@ -58,7 +58,7 @@ internal static class BackupMirror
         {
             new AuditLog(Path.GetDirectoryName(backup.Path)!).Append(AuditEvent, details, now);
         }
-        catch (MimoException e)
+        catch (MimoBackupException e)
         {
             warnings.Add(e);
         }

@@ -15,7 +15,7 @@ internal static class BackupNames
         var problem = Problem(name);
         if (problem is not null)
         {
-            throw new MimoException(MimoError.InvalidBackupName, Printable(name), problem);
+            throw new MimoBackupException(MimoError.InvalidBackupName, Printable(name), problem);
         }
     }
 

@@ -14,7 +14,7 @@ namespace MimoBackup.EfCore.Engine;
 internal sealed record PruneItem(RetentionCandidate Candidate, IReadOnlyList<string> Files, bool Unreadable = false);
 
 /// <summary>What a prune decided and did; in a dry run nothing was deleted.</summary>
-internal sealed record PruneResult(string Folder, bool DryRun, IReadOnlyList<RetentionDecision> Decisions, IReadOnlyList<MimoException> Warnings)
+internal sealed record PruneResult(string Folder, bool DryRun, IReadOnlyList<RetentionDecision> Decisions, IReadOnlyList<MimoBackupException> Warnings)
 {
     /// <summary>The decisions to delete whose files are gone (in a dry run: would be gone).</summary>
     public IEnumerable<RetentionDecision> Deleted => Decisions.Where(d => !d.Keep && !Failed.Contains(d.Name));
@@ -84,7 +84,7 @@ internal static partial class BackupPrune
         // Past this point the run finishes: a cancelled prune must still leave its audit line.
         cancellationToken.ThrowIfCancellationRequested();
         var files = items.ToDictionary(i => i.Candidate.Name, i => i.Files, StringComparer.Ordinal);
-        var warnings = new List<MimoException>();
+        var warnings = new List<MimoBackupException>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var decision in decisions.Where(d => !d.Keep))
         {
@@ -96,7 +96,7 @@ internal static partial class BackupPrune
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    warnings.Add(new MimoException(MimoError.PruneDeleteFailed, e, file, e.Message.TrimEnd('.')));
+                    warnings.Add(new MimoBackupException(MimoError.PruneDeleteFailed, e, file, e.Message.TrimEnd('.')));
                     failed.Add(decision.Name);
                     break; // What is left is the whole backup, or its sidecar alone: never a .db that looks complete.
                 }
@@ -113,7 +113,7 @@ internal static partial class BackupPrune
         {
             new AuditLog(folder).Append("prune", AuditDetails(result, policy), now);
         }
-        catch (MimoException e)
+        catch (MimoBackupException e)
         {
             warnings.Add(e);
         }

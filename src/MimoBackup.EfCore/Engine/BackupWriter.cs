@@ -83,7 +83,7 @@ internal static class BackupWriter
 
             if (!verification.Passed)
             {
-                throw new MimoException(MimoError.VerificationFailed, request.DatabasePath, $"{verification.Method} said: {verification.Result}");
+                throw new MimoBackupException(MimoError.VerificationFailed, request.DatabasePath, $"{verification.Method} said: {verification.Result}");
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -123,7 +123,7 @@ internal static class BackupWriter
 
             return new BackupResult(path, sidecar, clock.Elapsed);
         }
-        catch (Exception e) when (e is not MimoException)
+        catch (Exception e) when (e is not MimoBackupException)
         {
             throw Translate(e, request, folder);
         }
@@ -142,7 +142,7 @@ internal static class BackupWriter
         }
         catch (Exception e) when (BackupCheck.Unreadable(e) is { } damage)
         {
-            throw new MimoException(MimoError.VerificationFailed, e, request.DatabasePath, damage.Message);
+            throw new MimoBackupException(MimoError.VerificationFailed, e, request.DatabasePath, damage.Message);
         }
     }
 
@@ -157,7 +157,7 @@ internal static class BackupWriter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && !IsDiskFull(e))
         {
-            throw new MimoException(MimoError.BackupFolderNotWritable, e, folder, e.Message);
+            throw new MimoBackupException(MimoError.BackupFolderNotWritable, e, folder, e.Message);
         }
     }
 
@@ -186,19 +186,19 @@ internal static class BackupWriter
         }
     }
 
-    private static MimoException Translate(Exception e, BackupRequest request, string folder)
+    private static MimoBackupException Translate(Exception e, BackupRequest request, string folder)
         => e switch
         {
-            OperationCanceledException => new MimoException(MimoError.Cancelled, e, request.DatabasePath),
-            SqliteException { SqliteErrorCode: SqliteFacts.SqliteInterrupt } => new MimoException(MimoError.Cancelled, e, request.DatabasePath),
-            SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } => new MimoException(MimoError.DiskFull, e, folder),
+            OperationCanceledException => new MimoBackupException(MimoError.Cancelled, e, request.DatabasePath),
+            SqliteException { SqliteErrorCode: SqliteFacts.SqliteInterrupt } => new MimoBackupException(MimoError.Cancelled, e, request.DatabasePath),
+            SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } => new MimoBackupException(MimoError.DiskFull, e, folder),
             SqliteException { SqliteErrorCode: SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked } =>
-                new MimoException(MimoError.DatabaseLocked, e, request.DatabasePath, request.BusyTimeout),
-            SqliteException { SqliteErrorCode: SqliteFacts.SqliteNotADatabase } => new MimoException(MimoError.NotASqliteDatabase, e, request.DatabasePath, e.Message),
-            _ when IsDiskFull(e) => new MimoException(MimoError.DiskFull, e, folder),
-            UnauthorizedAccessException => new MimoException(MimoError.BackupFolderNotWritable, e, folder, e.Message),
-            AggregateException { InnerExceptions: [var inner] } => inner is MimoException mimo ? mimo : Translate(inner, request, folder),
-            _ => new MimoException(MimoError.SnapshotFailed, e, request.DatabasePath, e.Message),
+                new MimoBackupException(MimoError.DatabaseLocked, e, request.DatabasePath, request.BusyTimeout),
+            SqliteException { SqliteErrorCode: SqliteFacts.SqliteNotADatabase } => new MimoBackupException(MimoError.NotASqliteDatabase, e, request.DatabasePath, e.Message),
+            _ when IsDiskFull(e) => new MimoBackupException(MimoError.DiskFull, e, folder),
+            UnauthorizedAccessException => new MimoBackupException(MimoError.BackupFolderNotWritable, e, folder, e.Message),
+            AggregateException { InnerExceptions: [var inner] } => inner is MimoBackupException mimo ? mimo : Translate(inner, request, folder),
+            _ => new MimoBackupException(MimoError.SnapshotFailed, e, request.DatabasePath, e.Message),
         };
 
     internal static bool IsDiskFull(Exception e)

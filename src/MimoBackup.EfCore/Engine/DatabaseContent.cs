@@ -277,11 +277,11 @@ internal static class DatabaseContent
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)
         {
-            throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
+            throw new MimoBackupException(MimoError.NotASqliteDatabase, e, database, e.Message);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
         {
-            throw new MimoException(MimoError.DatabaseLocked, e, database, busyTimeout);
+            throw new MimoBackupException(MimoError.DatabaseLocked, e, database, busyTimeout);
         }
     }
 }

@@ -45,18 +45,18 @@ internal static class DatabaseRestore
         var database = Path.GetFullPath(request.DatabasePath);
         if (string.Equals(source, database, StringComparison.Ordinal))
         {
-            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the database itself; restoring it onto itself would do nothing");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{source}' is the database itself; restoring it onto itself would do nothing");
         }
 
         // A symlink or hard link to the live file is the same file under another name: refused before anything is written.
         if (FileDurability.SameFile(source, database))
         {
-            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is a link to the database '{database}' itself; restoring it onto itself would do nothing, so nothing was written");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{source}' is a link to the database '{database}' itself; restoring it onto itself would do nothing, so nothing was written");
         }
 
         if (JournalOf(source) is { } suffix)
         {
-            throw new MimoException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={source[..^suffix.Length]})");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={source[..^suffix.Length]})");
         }
 
         DatabaseCensus? expected = null;
@@ -65,14 +65,14 @@ internal static class DatabaseRestore
             var check = BackupCheck.Run(source, sidecar, request.Verify, cancellationToken);
             if (!check.Passed)
             {
-                throw new MimoException(MimoError.RestoreSourceRejected, source, check.Detail);
+                throw new MimoBackupException(MimoError.RestoreSourceRejected, source, check.Detail);
             }
 
             expected = check.Verification!.Census;
         }
         else if (!BackupCheck.HasSqliteHeader(source))
         {
-            throw new MimoException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
+            throw new MimoBackupException(MimoError.RestoreSourceRejected, source, "it is not a SQLite database (no SQLite header)");
         }
 
         string method;
@@ -82,20 +82,20 @@ internal static class DatabaseRestore
         {
             (method, census, preRestore) = Copy(request, source, database, expected, cancellationToken);
         }
-        catch (MimoException e) when (e.Error == MimoError.DiskFull)
+        catch (MimoBackupException e) when (e.Error == MimoError.DiskFull)
         {
-            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, request.BackupFolder, "the pre-restore backup was written");
+            throw new MimoBackupException(MimoError.DiskFullDatabaseUnchanged, e, request.BackupFolder, "the pre-restore backup was written");
         }
         catch (Exception e) when (e is SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } || BackupWriter.IsDiskFull(e))
         {
-            throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the restored content was written into it");
+            throw new MimoBackupException(MimoError.DiskFullDatabaseUnchanged, e, database, "the restored content was written into it");
         }
 
         var restored = CensusOfLive(database, request.BusyTimeout, cancellationToken);
         var differences = Differences(census, restored);
         if (differences.Count > 0)
         {
-            throw new MimoException(MimoError.RestoreMismatch, database, string.Join("; ", differences), preRestore?.Path ?? "(none: the database did not exist)");
+            throw new MimoBackupException(MimoError.RestoreMismatch, database, string.Join("; ", differences), preRestore?.Path ?? "(none: the database did not exist)");
         }
 
         return new RestoreResult(source, preRestore, method, restored, clock.Elapsed);
@@ -126,11 +126,11 @@ internal static class DatabaseRestore
                 Clock = request.Clock,
             }, cancellationToken);
         }
-        catch (MimoException e) when (e.Error == MimoError.DatabaseLocked)
+        catch (MimoBackupException e) when (e.Error == MimoError.DatabaseLocked)
         {
-            throw new MimoException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
+            throw new MimoBackupException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
         }
-        catch (MimoException e) when (e.Error == MimoError.VerificationFailed || e.Error == MimoError.NotASqliteDatabase || e.Error == MimoError.SnapshotFailed)
+        catch (MimoBackupException e) when (e.Error == MimoError.VerificationFailed || e.Error == MimoError.NotASqliteDatabase || e.Error == MimoError.SnapshotFailed)
         {
             return KeepDamaged(request, database, e.Message);
         }
@@ -172,7 +172,7 @@ internal static class DatabaseRestore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MimoException(MimoError.BackupFolderNotWritable, e, folder, e.Message);
+            throw new MimoBackupException(MimoError.BackupFolderNotWritable, e, folder, e.Message);
         }
         finally
         {
@@ -203,7 +203,7 @@ internal static class DatabaseRestore
                     var (sourcePageSize, livePageSize) = (SqliteFacts.Scalar<long>(reader, "PRAGMA page_size"), SqliteFacts.Scalar<long>(live, "PRAGMA page_size"));
                     if (sourcePageSize != livePageSize && SqliteFacts.Scalar<string>(live, "PRAGMA journal_mode") == "wal")
                     {
-                        throw new MimoException(MimoError.RestorePageSizeMismatch, database, source, sourcePageSize, livePageSize);
+                        throw new MimoBackupException(MimoError.RestorePageSizeMismatch, database, source, sourcePageSize, livePageSize);
                     }
 
                     using var interrupt = SqliteFacts.InterruptOn(live, cancellationToken);
@@ -212,7 +212,7 @@ internal static class DatabaseRestore
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
                 {
-                    throw new MimoException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
+                    throw new MimoBackupException(MimoError.RestoreLocked, e, database, request.BusyTimeout);
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase)
                 {
@@ -258,14 +258,14 @@ internal static class DatabaseRestore
 
             if (lines is not ["ok"])
             {
-                throw new MimoException(MimoError.RestoreSourceRejected, source, $"{method} said: {string.Join("; ", lines)}");
+                throw new MimoBackupException(MimoError.RestoreSourceRejected, source, $"{method} said: {string.Join("; ", lines)}");
             }
 
             return DatabaseCensus.Take(reader, cancellationToken);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteCorrupt or SqliteFacts.SqliteNotADatabase)
         {
-            throw new MimoException(MimoError.RestoreSourceRejected, e, source, "SQLite cannot read it: " + e.Message);
+            throw new MimoBackupException(MimoError.RestoreSourceRejected, e, source, "SQLite cannot read it: " + e.Message);
         }
     }
 

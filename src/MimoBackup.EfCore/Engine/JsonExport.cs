@@ -99,14 +99,14 @@ internal static class JsonExport
         {
             throw e.SqliteErrorCode switch
             {
-                SqliteFacts.SqliteNotADatabase => new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message),
-                SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked => new MimoException(MimoError.DatabaseLocked, e, database, request.BusyTimeout),
-                _ => new MimoException(MimoError.ExportSourceUnreadable, e, database, e.Message),
+                SqliteFacts.SqliteNotADatabase => new MimoBackupException(MimoError.NotASqliteDatabase, e, database, e.Message),
+                SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked => new MimoBackupException(MimoError.DatabaseLocked, e, database, request.BusyTimeout),
+                _ => new MimoBackupException(MimoError.ExportSourceUnreadable, e, database, e.Message),
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MimoException(MimoError.ExportUnwritable, e, target, e.Message);
+            throw new MimoBackupException(MimoError.ExportUnwritable, e, target, e.Message);
         }
         finally
         {
@@ -118,7 +118,7 @@ internal static class JsonExport
     {
         if (!File.Exists(database))
         {
-            throw new MimoException(MimoError.ExportSourceUnreadable, database, "the file does not exist");
+            throw new MimoBackupException(MimoError.ExportSourceUnreadable, database, "the file does not exist");
         }
 
         // Read-only: an export must not checkpoint (and so rewrite) the database it reads when it closes.

@@ -54,7 +54,7 @@ internal static class JsonImport
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MimoException(MimoError.ImportFileUnreadable, e, file, e.Message);
+            throw new MimoBackupException(MimoError.ImportFileUnreadable, e, file, e.Message);
         }
 
         using (input)
@@ -72,17 +72,17 @@ internal static class JsonImport
             {
                 throw;
             }
-            catch (MimoException e) when (e.Error == MimoError.DiskFull)
+            catch (MimoBackupException e) when (e.Error == MimoError.DiskFull)
             {
-                throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the pre-import backup was written");
+                throw new MimoBackupException(MimoError.DiskFullDatabaseUnchanged, e, database, "the pre-import backup was written");
             }
-            catch (MimoException)
+            catch (MimoBackupException)
             {
                 throw;
             }
             catch (JsonException e)
             {
-                throw new MimoException(MimoError.ImportMalformed, e, file, load.Where, e.Message);
+                throw new MimoBackupException(MimoError.ImportMalformed, e, file, load.Where, e.Message);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteInterrupt && cancellationToken.IsCancellationRequested)
             {
@@ -90,20 +90,20 @@ internal static class JsonImport
             }
             catch (SqliteException e) when (e.SqliteErrorCode == SqliteFacts.SqliteNotADatabase)
             {
-                throw new MimoException(MimoError.NotASqliteDatabase, e, database, e.Message);
+                throw new MimoBackupException(MimoError.NotASqliteDatabase, e, database, e.Message);
             }
             catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
             {
-                throw new MimoException(MimoError.DatabaseLocked, e, database, request.BusyTimeout);
+                throw new MimoBackupException(MimoError.DatabaseLocked, e, database, request.BusyTimeout);
             }
             catch (Exception e) when (e is SqliteException { SqliteErrorCode: SqliteFacts.SqliteFull } || BackupWriter.IsDiskFull(e))
             {
                 // The import's one transaction rolled back: nothing of it reached the database.
-                throw new MimoException(MimoError.DiskFullDatabaseUnchanged, e, database, "the import was written (at " + load.Where + ")");
+                throw new MimoBackupException(MimoError.DiskFullDatabaseUnchanged, e, database, "the import was written (at " + load.Where + ")");
             }
             catch (Exception e) when (e is SqliteException or IOException)
             {
-                throw new MimoException(MimoError.ImportFailed, e, database, load.Where, e.Message);
+                throw new MimoBackupException(MimoError.ImportFailed, e, database, load.Where, e.Message);
             }
         }
     }
@@ -112,7 +112,7 @@ internal static class JsonImport
     {
         if (!File.Exists(database))
         {
-            throw new MimoException(MimoError.ImportFailed, database, "the start", "the database file does not exist");
+            throw new MimoBackupException(MimoError.ImportFailed, database, "the start", "the database file does not exist");
         }
 
         return SqliteFacts.OpenUnpooled(database, busyTimeout);
@@ -175,7 +175,7 @@ internal static class JsonImport
                             _version = int.TryParse(tokens.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
                             if (_version != ExportFormat.Version)
                             {
-                                throw new MimoException(MimoError.ImportFormatVersion, file, tokens.StringValue, ExportFormat.Version);
+                                throw new MimoBackupException(MimoError.ImportFormatVersion, file, tokens.StringValue, ExportFormat.Version);
                             }
 
                             break;
@@ -333,7 +333,7 @@ internal static class JsonImport
             var current = ExportFormat.LastMigration(Connection);
             if (current != LastMigration)
             {
-                throw new MimoException(MimoError.ImportMigrationMismatch, file, LastMigration ?? "(none)", database, current ?? "(none)");
+                throw new MimoBackupException(MimoError.ImportMigrationMismatch, file, LastMigration ?? "(none)", database, current ?? "(none)");
             }
 
             foreach (var table in ExportFormat.Tables(Connection))
@@ -345,12 +345,12 @@ internal static class JsonImport
             {
                 if (!_target.TryGetValue(table.Name, out var target))
                 {
-                    throw new MimoException(MimoError.ImportUnknownTable, file, $"table '{table.Name}'", database);
+                    throw new MimoBackupException(MimoError.ImportUnknownTable, file, $"table '{table.Name}'", database);
                 }
 
                 foreach (var column in table.Columns.Where(c => !target.Columns.Any(t => string.Equals(t.Name, c.Name, StringComparison.OrdinalIgnoreCase))))
                 {
-                    throw new MimoException(MimoError.ImportUnknownTable, file, $"column '{column.Name}' of table '{table.Name}'", database);
+                    throw new MimoBackupException(MimoError.ImportUnknownTable, file, $"column '{column.Name}' of table '{table.Name}'", database);
                 }
             }
 
@@ -476,7 +476,7 @@ internal static class JsonImport
                         var message = raw.sqlite3_errmsg(db).utf8_to_string();
                         if ((rc & 0xFF) is SqliteConstraint or SqliteMismatch or SqliteTooBig)
                         {
-                            throw new MimoException(MimoError.ImportValueRejected, file, Where, message);
+                            throw new MimoBackupException(MimoError.ImportValueRejected, file, Where, message);
                         }
 
                         SqliteException.ThrowExceptionForRC(rc, db);
@@ -517,7 +517,7 @@ internal static class JsonImport
                 case JsonTokenType.Number:
                     if (!Utf8Parser.TryParse(tokens.Value, out long integer, out var used) || used != tokens.Value.Length)
                     {
-                        throw new MimoException(MimoError.ImportValueRejected, file, Where, $"column '{column}' holds the integer {tokens.StringValue}, which does not fit in 64 bits");
+                        throw new MimoBackupException(MimoError.ImportValueRejected, file, Where, $"column '{column}' holds the integer {tokens.StringValue}, which does not fit in 64 bits");
                     }
 
                     rc = raw.sqlite3_bind_int64(insert, index, integer);
@@ -605,7 +605,7 @@ internal static class JsonImport
                 }
             }
 
-            throw new MimoException(MimoError.ImportForeignKeyViolated, file, row, parent);
+            throw new MimoBackupException(MimoError.ImportForeignKeyViolated, file, row, parent);
         }
 
         private static void Check(sqlite3 db, int rc)

@@ -39,7 +39,7 @@ internal static class Notifier
     public static JsonObject Skip(string database, string reason, DateTimeOffset now)
         => Event("skip", now, database, new JsonObject { ["reason"] = reason });
 
-    public static JsonObject Refusal(string database, MimoException refusal, DateTimeOffset now)
+    public static JsonObject Refusal(string database, MimoBackupException refusal, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(refusal);
         return Event("refusal", now, database, new JsonObject { ["code"] = refusal.Error.Code, ["message"] = refusal.Message });
@@ -90,7 +90,7 @@ internal static class Notifier
     /// <paramref name="audit"/>; it never fails the operation. No command: nothing happens.
     /// </summary>
     /// <returns>The warnings: none when the command succeeded or there is none.</returns>
-    public static IReadOnlyList<MimoException> Notify(JsonObject evt, string? command, AuditLog? audit, DateTimeOffset now, TimeSpan? timeout = null)
+    public static IReadOnlyList<MimoBackupException> Notify(JsonObject evt, string? command, AuditLog? audit, DateTimeOffset now, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(evt);
         if (string.IsNullOrWhiteSpace(command))
@@ -105,7 +105,7 @@ internal static class Notifier
             return [];
         }
 
-        var warnings = new List<MimoException>
+        var warnings = new List<MimoBackupException>
         {
             new(MimoError.NotifyFailed, command, reason, limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)),
         };
@@ -113,7 +113,7 @@ internal static class Notifier
         {
             audit?.Append(FailedAuditEvent, new JsonObject { ["command"] = command, ["for"] = evt["event"]?.DeepClone(), ["reason"] = reason }, now);
         }
-        catch (MimoException e)
+        catch (MimoBackupException e)
         {
             warnings.Add(e);
         }

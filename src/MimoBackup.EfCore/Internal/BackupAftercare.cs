@@ -78,7 +78,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
-            output.Warning(BackupMigrator.Prefix + new MimoException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            output.Warning(BackupMigrator.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
             return null;
         }
 

@@ -64,7 +64,7 @@ internal static class DropGuard
                     },
                     CancellationToken.None);
             }
-            catch (MimoException e)
+            catch (MimoBackupException e)
             {
                 // No verified copy, no drop: the cause first, then the refusal with its remedy.
                 output.Warning($"Mimo: the pre-drop backup of {BackupMigrator.Display(database)} could not be taken: {e.Message}");
@@ -96,17 +96,17 @@ internal static class DropGuard
         audit.Append("drop", record, now);
     }
 
-    private static MimoException Refuse(string database, string size, MimoSettings settings, string folder, AuditLog audit, BackupAftercare aftercare, JsonObject record, DateTimeOffset now)
+    private static MimoBackupException Refuse(string database, string size, MimoSettings settings, string folder, AuditLog audit, BackupAftercare aftercare, JsonObject record, DateTimeOffset now)
     {
-        var refusal = new MimoException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
+        var refusal = new MimoBackupException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
         try
         {
             audit.Append("refusal", record, now);
         }
-        catch (MimoException unrecorded)
+        catch (MimoBackupException unrecorded)
         {
             // The folder that could not take the backup may not take the audit line either: the refusal still stands.
-            return new MimoException(MimoError.DropRefused, unrecorded, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
+            return new MimoBackupException(MimoError.DropRefused, unrecorded, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
         }
 
         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);

@@ -38,7 +38,7 @@ internal sealed class MimoBackupOptionsExtension(CodeSettings settings) : IDbCon
         var provider = extensions.FindIndex(e => e.Info.IsDatabaseProvider);
         if (provider > extensions.IndexOf(this))
         {
-            throw new MimoException(MimoError.UseMimoBackupBeforeProvider);
+            throw new MimoBackupException(MimoError.UseMimoBackupBeforeProvider);
         }
     }
 

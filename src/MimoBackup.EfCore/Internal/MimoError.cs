@@ -246,25 +246,3 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
     ];
 }
-
-/// <summary>A failure a user can meet: carries its MIMO code, cause and remedy.</summary>
-internal sealed class MimoException : Exception
-{
-    public MimoException(MimoError error, Exception? inner, params object?[] args)
-        : base(Format(error, args), inner)
-    {
-        Error = error;
-    }
-
-    public MimoException(MimoError error, params object?[] args)
-        : this(error, null, args)
-    {
-    }
-
-    public MimoError Error { get; }
-
-    public MimoExitCode ExitCode => Error.ExitCode;
-
-    private static string Format(MimoError error, object?[] args)
-        => $"{error.Code}: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error.Cause + " " + error.Remedy, args);
-}

@@ -69,7 +69,7 @@ internal sealed record BuildSettingsFile(string Path, string? BuildId, IReadOnly
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
-            throw new MimoException(MimoError.SettingsFileUnreadable, e, path, e.Message);
+            throw new MimoBackupException(MimoError.SettingsFileUnreadable, e, path, e.Message);
         }
     }
 
@@ -239,7 +239,7 @@ internal sealed record MimoSettings
         {
             "TRUE" => true,
             "FALSE" => false,
-            _ => throw new MimoException(MimoError.InvalidSetting, name, value, "true, false"),
+            _ => throw new MimoBackupException(MimoError.InvalidSetting, name, value, "true, false"),
         };
 
     internal static MimoVerification ParseVerify(string name, string value)
@@ -247,31 +247,31 @@ internal sealed record MimoSettings
         {
             "FULL" => MimoVerification.Full,
             "QUICK" => MimoVerification.Quick,
-            _ => throw new MimoException(MimoError.InvalidSetting, name, value, "full, quick"),
+            _ => throw new MimoBackupException(MimoError.InvalidSetting, name, value, "full, quick"),
         };
 
     internal static int ParseMinutes(string name, string value)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes is > 0 and <= 525_600
             ? minutes
-            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of minutes from 1 to 525600");
+            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of minutes from 1 to 525600");
 
     internal static int ParseRetentionDays(string name, string value)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36_500
             ? days
-            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of days from 1 to 36500");
+            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of days from 1 to 36500");
 
     internal static int ParseRetentionMonths(string name, string value)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var months) && months is >= 0 and <= 1200
             ? months
-            : throw new MimoException(MimoError.InvalidSetting, name, value, "a whole number of months from 0 to 1200");
+            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of months from 0 to 1200");
 
     internal static string ParseCommand(string name, string value)
         => value.Contains('\0', StringComparison.Ordinal)
-            ? throw new MimoException(MimoError.InvalidSetting, name, value.Replace("\0", "\\0", StringComparison.Ordinal), "a shell command")
+            ? throw new MimoBackupException(MimoError.InvalidSetting, name, value.Replace("\0", "\\0", StringComparison.Ordinal), "a shell command")
             : value;
 
     internal static string ParseFolder(string name, string value)
         => value.IndexOfAny(['\0', '\n', '\r']) < 0
             ? value
-            : throw new MimoException(MimoError.InvalidSetting, name, value.ReplaceLineEndings(" "), "a folder path");
+            : throw new MimoBackupException(MimoError.InvalidSetting, name, value.ReplaceLineEndings(" "), "a folder path");
 }

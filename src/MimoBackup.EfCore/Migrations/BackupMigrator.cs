@@ -21,7 +21,7 @@ internal sealed class BackupMigrator(
     IHistoryRepository history,
     IMigrationsAssembly migrationsAssembly,
     IMimoOutput output,
-    Func<MimoException, Exception> translate) : IMigrator
+    Func<MimoBackupException, Exception> translate) : IMigrator
 {
     /// <summary>How every line of the package begins, in every front-end.</summary>
     internal const string Prefix = "Mimo: ";
@@ -83,7 +83,7 @@ internal sealed class BackupMigrator(
             if (e.GetBaseException() is SqliteException { SqliteErrorCode: SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked } locked)
             {
                 var connection = new SqliteConnectionStringBuilder(currentContext.Context.Database.GetConnectionString());
-                throw translate(new MimoException(MimoError.DatabaseLocked, locked, connection.DataSource, TimeSpan.FromSeconds(connection.DefaultTimeout)));
+                throw translate(new MimoBackupException(MimoError.DatabaseLocked, locked, connection.DataSource, TimeSpan.FromSeconds(connection.DefaultTimeout)));
             }
 
             throw;
@@ -108,7 +108,7 @@ internal sealed class BackupMigrator(
         {
             return PrepareCore(targetMigration, appliedRows, cancellationToken);
         }
-        catch (MimoException e)
+        catch (MimoBackupException e)
         {
             throw translate(e);
         }
@@ -214,7 +214,7 @@ internal sealed class BackupMigrator(
                             output.Warning($"{Prefix}{whyNot}.");
                         }
 
-                        var refusal = new MimoException(
+                        var refusal = new MimoBackupException(
                             MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive.Take(3)) + (destructive.Count > 3 ? $"; {destructive.Count - 3} more in the plan above" : ""),
                             MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, DropGuard.TakeBackupCommand);
                         audit.Append("refusal", record, now);
@@ -303,7 +303,7 @@ internal sealed class BackupMigrator(
                 ["error"] = result.Error,
                 ["backup"] = session.Backup.Path,
             }, DateTimeOffset.UtcNow);
-            throw new MimoException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, $"the verified backup {Display(session.Backup.Path)} is kept");
+            throw new MimoBackupException(MimoError.RehearsalFailed, result.FailedMigration ?? "(unknown)", result.Error, $"the verified backup {Display(session.Backup.Path)} is kept");
         }
 
         var text = RehearsalText(result);
@@ -374,7 +374,7 @@ internal sealed class BackupMigrator(
             record["applied"] = new JsonArray([.. done.Select(d => (JsonNode)d)]);
             record["report"] = report.ToJson();
         }
-        catch (Exception e) when (e is SqliteException or IOException or MimoException)
+        catch (Exception e) when (e is SqliteException or IOException or MimoBackupException)
         {
             text += $" What it changed could not be measured ({e.Message}).";
         }
@@ -410,7 +410,7 @@ internal sealed class BackupMigrator(
             : "cannot be proven stale here (the open files of every process cannot be read)";
         record["holders"] = new JsonArray([.. leftover.HoldingProcesses.Select(p => (JsonNode)p)]);
         audit.Append("refusal", record, now);
-        throw new MimoException(MimoError.StaleMigrationLock, database, leftover.Since, why);
+        throw new MimoBackupException(MimoError.StaleMigrationLock, database, leftover.Since, why);
     }
 
     /// <summary>
@@ -442,7 +442,7 @@ internal sealed class BackupMigrator(
             ["backup"] = newest.Path,
             ["differences"] = new JsonArray([.. differences.Select(d => (JsonNode)d)]),
         }, now);
-        throw new MimoException(MimoError.SchemaAheadOfHistory, database, newest.FileName, string.Join(", ", differences), Commands.ManualCommands.RestoreCommand(newest.Path));
+        throw new MimoBackupException(MimoError.SchemaAheadOfHistory, database, newest.FileName, string.Join(", ", differences), Commands.ManualCommands.RestoreCommand(newest.Path));
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
