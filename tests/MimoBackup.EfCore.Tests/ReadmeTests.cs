@@ -16,6 +16,15 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Every_error_defined_is_in_the_list_the_readme_is_checked_against()
+    {
+        var defined = typeof(MimoError).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(MimoError))
+            .Select(f => (MimoError)f.GetValue(null)!);
+        Assert.Equal(defined.Select(e => e.Code).Order(), MimoError.All.Select(e => e.Code).Order());
+    }
+
+    [Fact]
     public void Error_codes_are_unique()
     {
         Assert.Equal(MimoError.All.Count, MimoError.All.Select(e => e.Code).Distinct().Count());

@@ -12,7 +12,11 @@ internal static class TestContextOptions
     {
         options
             .UseSqlite(connectionString)
-            .UseMimoBackup(o => mimo?.Invoke(o.BackupDirectory(backups)))
+            .UseMimoBackup(o =>
+            {
+                o.BackupDirectory(backups);
+                mimo?.Invoke(o);
+            })
 
             // Each test has its own backup folder, so EF builds a service provider per test.
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.ManyServiceProvidersCreatedWarning));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Design;
@@ -53,8 +54,8 @@ internal static class MimoDropHook
         {
             if (value.Value is not ConnectionEventData { Context: { } context }
                 || context.Database.ProviderName != "Microsoft.EntityFrameworkCore.Sqlite"
-                // UseMimoBackup() guards EnsureDeleted() itself, before this connection is opened.
-                || context.GetService<IDbContextOptions>().FindExtension<MimoBackupOptionsExtension>() is not null)
+                // A context with MimoBackup's services guards EnsureDeleted() itself, before this connection is opened.
+                || context.GetService<IDatabaseCreator>() is GuardedDatabaseCreator)
             {
                 return;
             }

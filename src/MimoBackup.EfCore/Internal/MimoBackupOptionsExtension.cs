@@ -1,10 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using MimoBackup.EfCore.Migrations;
 
 namespace MimoBackup.EfCore.Internal;
 
@@ -17,20 +12,8 @@ internal sealed class MimoBackupOptionsExtension(CodeSettings settings) : IDbCon
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
-    public void ApplyServices(IServiceCollection services)
-    {
-        // The provider's extension, applied before this one, registered the services decorated here.
-        ServiceDecoration.Decorate<IMigrator>(services, (provider, inner) => new BackupMigrator(
-            inner,
-            provider.GetRequiredService<ICurrentDbContext>(),
-            provider.GetRequiredService<IHistoryRepository>(),
-            provider.GetRequiredService<IMigrationsAssembly>(),
-            Output(provider),
-            e => e));
-        ServiceDecoration.Decorate<IDatabaseCreator>(services, (provider, inner) => inner is IRelationalDatabaseCreator relational
-            ? new GuardedDatabaseCreator(relational, provider.GetRequiredService<ICurrentDbContext>(), Output(provider))
-            : inner);
-    }
+    // The provider's extension, applied before this one, registered the services decorated here.
+    public void ApplyServices(IServiceCollection services) => MimoBackupServices.Add(services, requireProvider: false);
 
     public void Validate(IDbContextOptions options)
     {
@@ -40,10 +23,15 @@ internal sealed class MimoBackupOptionsExtension(CodeSettings settings) : IDbCon
         {
             throw new MimoBackupException(MimoError.UseMimoBackupBeforeProvider);
         }
-    }
 
-    private static LoggerOutput Output(IServiceProvider provider)
-        => new(provider.GetRequiredService<IDiagnosticsLogger<DbLoggerCategory.Migrations>>().Logger);
+        // EF applies no extension's services to a provider the app built itself: without the registration every
+        // migration would run unprotected, silently.
+        var internalProvider = options.FindExtension<CoreOptionsExtension>()?.InternalServiceProvider;
+        if (internalProvider is not null && !MimoBackupServices.IsRegistered(internalProvider))
+        {
+            throw new MimoBackupException(MimoError.ServicesMissing);
+        }
+    }
 
     private sealed class ExtensionInfo(MimoBackupOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
     {

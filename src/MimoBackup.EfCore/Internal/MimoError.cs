@@ -29,6 +29,16 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "UseMimoBackup() was called before the database provider was configured.",
         "Call it after UseSqlite(...): options.UseSqlite(connectionString).UseMimoBackup().");
 
+    public static readonly MimoError ServicesMissing = new(
+        "MIMO004", MimoExitCode.BadUsage,
+        "UseMimoBackup() is on a context whose UseInternalServiceProvider(...) provider has no MimoBackup services, so its migrations would not be backed up.",
+        "Add services.AddEntityFrameworkMimoBackup() after AddEntityFrameworkSqlite() where that provider is built.");
+
+    public static readonly MimoError ServicesBeforeProvider = new(
+        "MIMO005", MimoExitCode.BadUsage,
+        "AddEntityFrameworkMimoBackup() was called before the SQLite provider's services were added.",
+        "Call it after AddEntityFrameworkSqlite(): services.AddEntityFrameworkSqlite().AddEntityFrameworkMimoBackup().");
+
     public static readonly MimoError BackupFolderNotWritable = new(
         "MIMO101", MimoExitCode.Failed,
         "The backup folder '{0}' cannot be created or written: {1}.",
@@ -237,7 +247,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
     [
-        InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
+        InvalidSetting, SettingsFileUnreadable, UseMimoBackupBeforeProvider, ServicesMissing, ServicesBeforeProvider, BackupFolderNotWritable, DiskFull, DatabaseLocked,
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused, RehearsalFailed,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
