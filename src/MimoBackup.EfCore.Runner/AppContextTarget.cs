@@ -38,7 +38,12 @@ internal static class AppContextTarget
         };
 
         var app = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(Path.GetFileNameWithoutExtension(assemblyPath)));
-        using var context = CreateContext(app, arguments, output);
+
+        // dotnet-ef's --project: the DbContext's own assembly, loaded from the startup project's output.
+        var contextAssembly = arguments.ContextAssembly is { } other
+            ? AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(Path.GetFileNameWithoutExtension(other)))
+            : app;
+        using var context = CreateContext(contextAssembly, app, arguments, output);
         if (context.Database.ProviderName != SqliteProvider)
         {
             throw new MimoBackupException(MimoError.NoDatabase, $"{context.GetType().Name} uses {context.Database.ProviderName}, and MimoBackup only handles SQLite");
@@ -58,22 +63,23 @@ internal static class AppContextTarget
         var pending = applied is null ? null : all.Except(applied, StringComparer.Ordinal).ToList();
         return new CommandTarget(database, settings, busyTimeout, BackupMigrator.Origin(context), applied, pending)
         {
-            OpenContext = () => CreateContext(app, arguments, output),
+            OpenContext = () => CreateContext(contextAssembly, app, arguments, output),
         };
     }
 
-    private static DbContext CreateContext(Assembly app, RunnerArguments arguments, ICommandOutput output)
+    private static DbContext CreateContext(Assembly contextAssembly, Assembly app, RunnerArguments arguments, ICommandOutput output)
     {
         var reporter = new OperationReporter(new OperationReportHandler(
             error => output.Warning(error),
             warning => output.Warning(warning),
             _ => { },
             _ => { }));
-        var projectDirectory = arguments.ProjectFile is { } project ? Path.GetDirectoryName(Path.GetFullPath(project))! : Directory.GetCurrentDirectory();
+        var projectFile = arguments.ContextProject ?? arguments.ProjectFile;
+        var projectDirectory = projectFile is { } project ? Path.GetDirectoryName(Path.GetFullPath(project))! : Directory.GetCurrentDirectory();
         try
         {
             var operations = new DbContextOperations(
-                reporter, app, app, arguments.ProjectFile ?? projectDirectory, projectDirectory, arguments.RootNamespace, "C#", nullable: true, args: []);
+                reporter, contextAssembly, app, projectFile ?? projectDirectory, projectDirectory, arguments.RootNamespace, "C#", nullable: true, args: []);
             return operations.CreateContext(arguments.Context);
         }
         catch (Exception e) when (e is OperationException or InvalidOperationException or TargetInvocationException or ArgumentException)

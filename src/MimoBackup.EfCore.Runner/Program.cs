@@ -17,6 +17,8 @@ internal static class Program
         try
         {
             var arguments = RunnerArguments.Parse(args);
+            Invocation.Set(arguments.WorkingDirectory ?? Directory.GetCurrentDirectory(), arguments.ProjectFile, arguments.ContextProject);
+            arguments = arguments.ResolvedWhereTyped();
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
@@ -61,8 +63,38 @@ internal sealed record RunnerArguments(
     string? RootNamespace,
     string? Context,
     string? Database,
+    string? WorkingDirectory,
+    string? ContextAssembly,
+    string? ContextProject,
     IReadOnlyDictionary<string, string> Options)
 {
+    // Options that name files the user typed; a restore source may also be a backup's name.
+    private static readonly string[] TypedFiles = ["ExportFile", "ImportFile"];
+
+    /// <summary>
+    /// The runner runs in the project's folder, as ef.dll does; file names typed on the command line are made
+    /// absolute against the folder they were typed in before any command sees them.
+    /// </summary>
+    public RunnerArguments ResolvedWhereTyped()
+    {
+        var options = new Dictionary<string, string>(Options, StringComparer.Ordinal);
+        foreach (var name in TypedFiles)
+        {
+            if (options.TryGetValue(name, out var file) && file.Length > 0)
+            {
+                options[name] = Invocation.FullPath(file);
+            }
+        }
+
+        if (options.TryGetValue("RestoreFrom", out var from) && from.Length > 0
+            && (from.Contains('/', StringComparison.Ordinal) || from.Contains('\\', StringComparison.Ordinal) || File.Exists(Invocation.FullPath(from))))
+        {
+            options["RestoreFrom"] = Invocation.FullPath(from);
+        }
+
+        return this with { Database = Database is null ? null : Invocation.FullPath(Database), Options = options };
+    }
+
     public static RunnerArguments Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || !ManualCommands.Verbs.Contains(args[0]))
@@ -97,7 +129,7 @@ internal sealed record RunnerArguments(
         }
 
         string? Named(string name) => named.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-        return new RunnerArguments(args[0], Named("assembly"), Named("project"), Named("root-namespace"), Named("context"), Named("database"), options);
+        return new RunnerArguments(args[0], Named("assembly"), Named("project"), Named("root-namespace"), Named("context"), Named("database"), Named("working-dir"), Named("context-assembly"), Named("context-project"), options);
     }
 }
 

@@ -40,6 +40,12 @@ public sealed class MimoRun : ToolTask
     /// <summary>The project file, for EF's design-time services.</summary>
     public string? ProjectFile { get; set; }
 
+    /// <summary>The assembly holding the DbContext when it is not the app's (dotnet-ef's <c>--project</c>), from the app's output.</summary>
+    public string? ContextAssembly { get; set; }
+
+    /// <summary>The project file of <see cref="ContextAssembly"/>.</summary>
+    public string? ContextProjectFile { get; set; }
+
     /// <summary>The app's root namespace.</summary>
     public string? RootNamespace { get; set; }
 
@@ -58,8 +64,11 @@ public sealed class MimoRun : ToolTask
     /// </summary>
     public string[] SettingNames { get; set; } = [];
 
-    /// <summary>Where the runner runs; relative paths in connection strings are relative to it, as with dotnet-ef.</summary>
+    /// <summary>Where the runner runs: the project's folder, as dotnet-ef runs ef.dll, so connection strings and appsettings.json resolve alike.</summary>
     public string? WorkingDirectory { get; set; }
+
+    /// <summary>Where the user typed the command: typed file names are relative to it, and printed paths and hints are made for it.</summary>
+    public string? InvocationDirectory { get; set; }
 
     /// <summary>The runner's exit code: 0 done, 1 failed, 2 bad usage, 3 refused, 4 verification failed.</summary>
     [Output]
@@ -108,9 +117,12 @@ public sealed class MimoRun : ToolTask
         builder.AppendSwitch(Verb);
         builder.AppendSwitchIfNotNull("--assembly ", AppAssembly);
         builder.AppendSwitchIfNotNull("--project ", ProjectFile);
+        builder.AppendSwitchIfNotNull("--context-assembly ", NullIfEmpty(ContextAssembly));
+        builder.AppendSwitchIfNotNull("--context-project ", NullIfEmpty(ContextProjectFile));
         builder.AppendSwitchIfNotNull("--root-namespace ", NullIfEmpty(RootNamespace));
         builder.AppendSwitchIfNotNull("--context ", NullIfEmpty(Context));
         builder.AppendSwitchIfNotNull("--database ", NullIfEmpty(Database));
+        builder.AppendSwitchIfNotNull("--working-dir ", NullIfEmpty(InvocationDirectory));
         foreach (var option in Options)
         {
             var value = option.GetMetadata("Value");

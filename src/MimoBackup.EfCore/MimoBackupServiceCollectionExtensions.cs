@@ -14,7 +14,7 @@ public static class MimoBackupServiceCollectionExtensions
     /// </summary>
     /// <param name="serviceCollection">The collection the internal service provider is built from.</param>
     /// <returns>The same collection.</returns>
-    /// <exception cref="MimoBackup.EfCore.MimoBackupException">MIMO005 when the SQLite provider's services are not registered yet.</exception>
+    /// <exception cref="MimoBackup.EfCore.MimoBackupException">MIMO007 when the SQLite provider's services are not registered yet.</exception>
     public static IServiceCollection AddEntityFrameworkMimoBackup(this IServiceCollection serviceCollection)
     {
         ArgumentNullException.ThrowIfNull(serviceCollection);

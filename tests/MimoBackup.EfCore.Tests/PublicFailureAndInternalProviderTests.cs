@@ -122,7 +122,7 @@ public sealed class PublicFailureAndInternalProviderTests : IDisposable
             using var context = InternalProviderContext(services);
             context.Database.Migrate();
         }));
-        Assert.Equal("MIMO004", failure.Code);
+        Assert.Equal("MIMO006", failure.Code);
         Assert.Equal(2, failure.ExitCode);
         Assert.Contains("AddEntityFrameworkMimoBackup()", failure.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Database));
@@ -132,7 +132,7 @@ public sealed class PublicFailureAndInternalProviderTests : IDisposable
     public void AddEntityFrameworkMimoBackup_before_the_provider_is_a_clear_error()
     {
         var failure = Assert.Throws<MimoBackupException>(() => new ServiceCollection().AddEntityFrameworkMimoBackup().AddEntityFrameworkSqlite());
-        Assert.Equal("MIMO005", failure.Code);
+        Assert.Equal("MIMO007", failure.Code);
         Assert.Contains("AddEntityFrameworkSqlite()", failure.Message, StringComparison.Ordinal);
     }
 

@@ -25,6 +25,16 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_error_table_gives_each_code_one_row_errors_and_build_warnings_alike()
+    {
+        var rows = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"))
+            .Where(l => l.StartsWith("| MIMO", StringComparison.Ordinal))
+            .Select(l => l.Split('|')[1].Trim())
+            .ToList();
+        Assert.Empty(rows.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => g.Key));
+    }
+
+    [Fact]
     public void Error_codes_are_unique()
     {
         Assert.Equal(MimoError.All.Count, MimoError.All.Select(e => e.Code).Distinct().Count());

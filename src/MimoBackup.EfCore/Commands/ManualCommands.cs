@@ -642,7 +642,7 @@ internal static class ManualCommands
         }
     }
 
-    internal static string RestoreCommand(string backupPath) => $"dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom={Path.GetFileName(backupPath)}";
+    internal static string RestoreCommand(string backupPath) => $"dotnet msbuild{Invocation.MSBuildProjectArgument()} -t:MimoRestore -p:MimoRestoreFrom={Path.GetFileName(backupPath)}";
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -30,12 +30,12 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "Call it after UseSqlite(...): options.UseSqlite(connectionString).UseMimoBackup().");
 
     public static readonly MimoError ServicesMissing = new(
-        "MIMO004", MimoExitCode.BadUsage,
+        "MIMO006", MimoExitCode.BadUsage,
         "UseMimoBackup() is on a context whose UseInternalServiceProvider(...) provider has no MimoBackup services, so its migrations would not be backed up.",
         "Add services.AddEntityFrameworkMimoBackup() after AddEntityFrameworkSqlite() where that provider is built.");
 
     public static readonly MimoError ServicesBeforeProvider = new(
-        "MIMO005", MimoExitCode.BadUsage,
+        "MIMO007", MimoExitCode.BadUsage,
         "AddEntityFrameworkMimoBackup() was called before the SQLite provider's services were added.",
         "Call it after AddEntityFrameworkSqlite(): services.AddEntityFrameworkSqlite().AddEntityFrameworkMimoBackup().");
 

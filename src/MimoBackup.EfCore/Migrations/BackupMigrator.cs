@@ -502,11 +502,7 @@ internal sealed class BackupMigrator(
         return record;
     }
 
-    internal static string Display(string path)
-    {
-        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
+    internal static string Display(string path) => Invocation.Display(path);
 
     internal static string Size(long bytes)
         => bytes switch
