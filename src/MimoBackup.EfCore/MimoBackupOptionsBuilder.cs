@@ -89,7 +89,7 @@ public sealed class MimoBackupOptionsBuilder
         return With(Settings with { MirrorDir = MimoSettings.ParseFolder(MimoSettings.MirrorDirName, folder) });
     }
 
-    /// <summary>Prints a notification line for every backup, skip, refusal, restore and prune (<c>MimoNotifyOnBackup</c>, default true).</summary>
+    /// <summary>Notifies every backup, skip, refusal, restore and prune to <c>MimoNotifyCommand</c> (<c>MimoNotifyOnBackup</c>, default true); false turns notifications off.</summary>
     /// <param name="notify">False for no notification lines.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder NotifyOnBackup(bool notify = true) => With(Settings with { NotifyOnBackup = notify });

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 
@@ -97,27 +96,7 @@ public sealed class NotifierTests : IDisposable
     }
 
     [Fact]
-    public void Line_renders_each_event_on_one_line()
-    {
-        var refusal = new MimoBackupException(MimoError.DropRefused, "/data/app.db", "12 tables", 15, "/data/backups", "dotnet msbuild -t:MimoBackup");
-        var prune = new PruneResult("/data/backups", false, [
-            new RetentionDecision(new RetentionCandidate("old.db", Now, false, true, null, true), false, "deleted: expired"),
-            new RetentionDecision(new RetentionCandidate("new.db", Now, false, true, null, true), true, "kept: within 30 days"),
-        ], []);
-
-        Assert.Equal("MimoBackup: backup of app.db skipped (MimoSkipBackup=true from the environment)", Notifier.Line(Skip()));
-        Assert.Equal("MimoBackup: refused on app.db: " + refusal.Message, Notifier.Line(Notifier.Refusal("/data/app.db", refusal, Now)));
-        Assert.Equal(
-            "MimoBackup: restored app.db from backup_20260101_000000.db; what it held before is in pre-restore_20260415_120000.db",
-            Notifier.Line(Notifier.Restore("/data/app.db", "backup_20260101_000000.db", "/data/backups/pre-restore_20260415_120000.db", Now)));
-        Assert.Equal("MimoBackup: pruned /data/backups: deleted 1, kept 1", Notifier.Line(Notifier.Prune(prune, Now)));
-        Assert.Equal(
-            "MimoBackup: prune preview of /data/backups: would delete 1, kept 1",
-            Notifier.Line(Notifier.Prune(prune with { DryRun = true }, Now)));
-    }
-
-    [Fact]
-    public void Line_of_a_real_backup_names_file_size_and_verification()
+    public void Backup_event_names_file_size_hash_and_verification()
     {
         var database = _temp.File("app.db");
         TempFolder.CreateNotes(database, rows: 10);
@@ -126,6 +105,7 @@ public sealed class NotifierTests : IDisposable
         var evt = Notifier.Backup(backup, Now);
 
         Assert.Equal(backup.Sidecar.Sha256, (string?)evt["sha256"]);
-        Assert.Matches(@"^MimoBackup: backed up app\.db to backup_\d{8}_\d{6}\.db \(\d+\.\d KiB, integrity_check ok\)$", Notifier.Line(evt));
+        Assert.Equal(backup.Path, (string?)evt["backup"]);
+        Assert.Equal(backup.Sidecar.SizeBytes, (long?)evt["sizeBytes"]);
     }
 }

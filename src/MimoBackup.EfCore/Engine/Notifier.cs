@@ -65,24 +65,6 @@ internal static class Notifier
         });
     }
 
-    /// <summary>The notification line the front-end prints when <c>MimoNotifyOnBackup</c> is on.</summary>
-    public static string Line(JsonObject evt)
-    {
-        ArgumentNullException.ThrowIfNull(evt);
-        string Text(string key) => evt[key]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? evt[key]!.GetValue<string>() : evt[key]?.ToJsonString() ?? "?";
-        var database = evt["database"] is null ? null : Path.GetFileName(Text("database"));
-
-        return "MimoBackup: " + Text("event") switch
-        {
-            "backup" => $"backed up {database} to {Path.GetFileName(Text("backup"))} ({Size(evt["sizeBytes"]?.GetValue<long>() ?? 0)}, {Text("verification")})",
-            "skip" => $"backup of {database} skipped ({Text("reason")})",
-            "refusal" => $"refused on {database}: {Text("message")}",
-            "restore" => $"restored {database} from {Text("from")}" + (evt["preRestore"] is null ? string.Empty : $"; what it held before is in {Path.GetFileName(Text("preRestore"))}"),
-            "prune" => Pruned(evt, Text("folder")),
-            var other => other + " " + evt.ToJsonString(),
-        };
-    }
-
     /// <summary>
     /// Runs <paramref name="command"/> through the shell (<c>/bin/sh -c</c>, <c>cmd /c</c> on Windows) with the event
     /// as JSON on its standard input. A command that cannot start, exits non-zero or outlives
@@ -212,28 +194,4 @@ internal static class Notifier
 
         return evt;
     }
-
-    private static string Pruned(JsonObject evt, string folder)
-    {
-        var deleted = evt["deleted"] as JsonArray ?? [];
-        var text = new StringBuilder(evt["dryRun"]?.GetValue<bool>() == true ? "prune preview of " : "pruned ")
-            .Append(folder)
-            .Append(CultureInfo.InvariantCulture, $": {(evt["dryRun"]?.GetValue<bool>() == true ? "would delete" : "deleted")} {deleted.Count}, kept {evt["kept"]}");
-        var failed = evt["failed"]?.GetValue<int>() ?? 0;
-        if (failed > 0)
-        {
-            text.Append(CultureInfo.InvariantCulture, $", {failed} could not be deleted");
-        }
-
-        return text.ToString();
-    }
-
-    private static string Size(long bytes)
-        => bytes switch
-        {
-            < 1024 => bytes.ToString(CultureInfo.InvariantCulture) + " B",
-            < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
-            < 1024L * 1024 * 1024 => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
-            _ => (bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
-        };
 }

@@ -10,7 +10,7 @@ namespace MimoBackup.EfCore.Internal;
 /// <summary>
 /// What follows a backup, and every event, the same way in every front-end (dotnet-ef, <c>Migrate()</c>, the drop guard,
 /// the manual targets): the copy to <c>MimoMirrorDir</c>, the automatic prune of both folders, and the notification
-/// (its line with <c>MimoNotifyOnBackup</c>, its command with <c>MimoNotifyCommand</c>). Nothing here fails the operation
+/// (the event to <c>MimoNotifyCommand</c>). Nothing here fails the operation
 /// it follows: every problem is a MIMO-coded warning on the output and a line in the audit log.
 /// </summary>
 internal sealed class BackupAftercare(MimoSettings settings, string backupFolder, IMimoOutput output)
@@ -91,15 +91,16 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
     }
 
     /// <summary>
-    /// An event of SPEC §8's notifications: its line when <c>MimoNotifyOnBackup</c> is on, and the event as JSON to
-    /// <c>MimoNotifyCommand</c> when one is set (a failure is a MIMO402 warning and a line in the audit log).
+    /// An event of SPEC §8's notifications, as JSON to <c>MimoNotifyCommand</c> when one is set and
+    /// <c>MimoNotifyOnBackup</c> is on (a failure is a MIMO402 warning and a line in the audit log). Nothing is printed:
+    /// the front-end has already said what happened, once.
     /// </summary>
     public void Publish(JsonObject evt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(evt);
-        if (settings.NotifyOnBackup)
+        if (!settings.NotifyOnBackup)
         {
-            output.Information(Notifier.Line(evt));
+            return;
         }
 
         foreach (var warning in Notifier.Notify(evt, settings.NotifyCommand, new AuditLog(backupFolder), now))
