@@ -90,7 +90,7 @@ public sealed class MimoBackupOptionsBuilder
     }
 
     /// <summary>Notifies every backup, skip, refusal, restore and prune to <c>MimoNotifyCommand</c> (<c>MimoNotifyOnBackup</c>, default true); false turns notifications off.</summary>
-    /// <param name="notify">False for no notification lines.</param>
+    /// <param name="notify">False for no notifications.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder NotifyOnBackup(bool notify = true) => With(Settings with { NotifyOnBackup = notify });
 
