@@ -13,7 +13,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var output = new ProtocolOutput(Console.Out);
+        ICommandOutput output = new ProtocolOutput(Console.Out);
         try
         {
             var arguments = RunnerArguments.Parse(args);
@@ -136,9 +136,9 @@ internal sealed record RunnerArguments(
 /// <summary>Prefixed lines on standard output, one per line of text.</summary>
 internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput
 {
-    public void Information(string line) => Write("info:", line);
+    public void Information(Microsoft.Extensions.Logging.EventId id, string line) => Write("info:", line);
 
-    public void Warning(string line) => Write("warn:", line);
+    public void Warning(Microsoft.Extensions.Logging.EventId id, string line) => Write("warn:", line);
 
     public void Error(MimoBackupException error)
     {

@@ -506,9 +506,9 @@ internal sealed class CountingOutput : MimoBackup.EfCore.Commands.ICommandOutput
 {
     public int Lines { get; private set; }
 
-    public void Information(string line) => Lines++;
+    public void Information(Microsoft.Extensions.Logging.EventId id, string line) => Lines++;
 
-    public void Warning(string line) => Lines++;
+    public void Warning(Microsoft.Extensions.Logging.EventId id, string line) => Lines++;
 
     public void Error(MimoBackup.EfCore.MimoBackupException error) => Lines++;
 }

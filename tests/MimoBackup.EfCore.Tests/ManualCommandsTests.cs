@@ -472,9 +472,20 @@ internal sealed class RecordingOutput : ICommandOutput
 
     public IEnumerable<string> Lines => Information.Concat(Warnings).Concat(Errors.Select(e => e.Message));
 
-    void IMimoOutput.Information(string line) => Information.Add(line);
+    /// <summary>The event id of every line, in order.</summary>
+    public List<Microsoft.Extensions.Logging.EventId> Ids { get; } = [];
 
-    void IMimoOutput.Warning(string line) => Warnings.Add(line);
+    void IMimoOutput.Information(Microsoft.Extensions.Logging.EventId id, string line)
+    {
+        Information.Add(line);
+        Ids.Add(id);
+    }
+
+    void IMimoOutput.Warning(Microsoft.Extensions.Logging.EventId id, string line)
+    {
+        Warnings.Add(line);
+        Ids.Add(id);
+    }
 
     void ICommandOutput.Error(MimoBackupException error) => Errors.Add(error);
 }

@@ -58,7 +58,7 @@ public class ReadmeTests
         Assert.Contains("-p:ContinuousIntegrationBuild=true", File.ReadAllText(Path.Combine(root, "build", "pack.sh")), StringComparison.Ordinal);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

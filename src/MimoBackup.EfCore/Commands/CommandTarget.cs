@@ -77,6 +77,12 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
 /// <summary>Where a command's lines go: MSBuild messages through the runner, or a test's list.</summary>
 internal interface ICommandOutput : IMimoOutput
 {
+    /// <summary>A command's own line: commands print to the runner's protocol, which carries no event ids.</summary>
+    void Information(string line) => Information(default, line);
+
+    /// <summary>A command's own warning line.</summary>
+    void Warning(string line) => Warning(default, line);
+
     /// <summary>A failure that does not stop the command (one bad backup among many).</summary>
     void Error(MimoBackupException error);
 }

@@ -18,6 +18,9 @@ internal static class MimoDropHook
 {
     private static int _installed;
 
+    /// <summary>True only inside dotnet-ef's <c>database drop</c>.</summary>
+    internal static bool IsInstalled => Volatile.Read(ref _installed) == 1;
+
     /// <summary>Called by reflection from the generated module initializer; safe to call more than once.</summary>
     internal static void Install()
     {
@@ -91,8 +94,8 @@ internal static class MimoDropHook
     /// <summary>dotnet-ef shows what ef.dll writes to its standard output.</summary>
     private sealed class ConsoleOutput : IMimoOutput
     {
-        public void Information(string line) => Console.Out.WriteLine(line);
+        public void Information(Microsoft.Extensions.Logging.EventId id, string line) => Console.Out.WriteLine(line);
 
-        public void Warning(string line) => Console.Out.WriteLine(line);
+        public void Warning(Microsoft.Extensions.Logging.EventId id, string line) => Console.Out.WriteLine(line);
     }
 }

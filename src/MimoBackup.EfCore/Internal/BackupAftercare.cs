@@ -36,7 +36,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         {
             if (Prune(folder, dryRun: false, now, cancellationToken) is { Decisions.Count: > 0 } result)
             {
-                output.Information(Summary(result));
+                output.Information(MimoBackupEventId.BackupsPruned, Summary(result));
                 Publish(Notifier.Prune(result, now), now);
             }
         }
@@ -54,12 +54,12 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         var result = BackupMirror.Copy(backup, mirror, now, cancellationToken);
         if (result.MirrorPath is { } copy)
         {
-            output.Information($"{BackupMigrator.Prefix}mirrored {Path.GetFileName(backup.Path)} to {BackupMigrator.Display(copy)} (SHA-256 checked).");
+            output.Information(MimoBackupEventId.BackupMirrored, $"{BackupMigrator.Prefix}mirrored {Path.GetFileName(backup.Path)} to {BackupMigrator.Display(copy)} (SHA-256 checked).");
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.MirrorFailed, BackupMigrator.Prefix + warning.Message);
         }
 
         return result;
@@ -78,13 +78,13 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
-            output.Warning(BackupMigrator.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            output.Warning(MimoBackupEventId.PruneFailed, BackupMigrator.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
             return null;
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.PruneFailed, BackupMigrator.Prefix + warning.Message);
         }
 
         return result;
@@ -105,7 +105,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
 
         foreach (var warning in Notifier.Notify(evt, settings.NotifyCommand, new AuditLog(backupFolder), now))
         {
-            output.Warning(BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.NotifyFailed, BackupMigrator.Prefix + warning.Message);
         }
     }
 

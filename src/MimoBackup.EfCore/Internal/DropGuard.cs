@@ -33,7 +33,7 @@ internal static class DropGuard
         if (!settings.Enabled)
         {
             // Off means off, whatever the file holds (even a damaged one), but never silently: the drop is on the record.
-            output.Warning($"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {BackupMigrator.Display(database)} without a guard.");
+            output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {BackupMigrator.Display(database)} without a guard.");
             new AuditLog(folder).Append("disabled", record, now);
             return;
         }
@@ -67,11 +67,11 @@ internal static class DropGuard
             catch (MimoBackupException e)
             {
                 // No verified copy, no drop: the cause first, then the refusal with its remedy.
-                output.Warning($"Mimo: the pre-drop backup of {BackupMigrator.Display(database)} could not be taken: {e.Message}");
+                output.Warning(MimoBackupEventId.DropBackupFailed, $"Mimo: the pre-drop backup of {BackupMigrator.Display(database)} could not be taken: {e.Message}");
                 throw Refuse(database, size, settings, folder, audit, aftercare, record, now);
             }
 
-            output.Information($"Mimo: {BackupMigrator.Describe(backup)} before deleting {BackupMigrator.Display(database)}. "
+            output.Information(MimoBackupEventId.DropBackupTaken, $"Mimo: {BackupMigrator.Describe(backup)} before deleting {BackupMigrator.Display(database)}. "
                 + $"To restore it: {Commands.ManualCommands.RestoreCommand(backup.Path)}");
             audit.Append("drop", BackupMigrator.AddFacts(record, backup), now);
             aftercare.AfterBackup(backup, now, CancellationToken.None);
@@ -83,14 +83,14 @@ internal static class DropGuard
         {
             if (answer.WhyNot is { } whyNot)
             {
-                output.Warning($"Mimo: {whyNot}.");
+                output.Warning(MimoBackupEventId.NoFreshBackup, $"Mimo: {whyNot}.");
             }
 
             throw Refuse(database, size, settings, folder, audit, aftercare, record, now);
         }
 
         var minutes = (now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture);
-        output.Warning($"Mimo: {MimoSettings.SkipBackupName}=true: deleting {BackupMigrator.Display(database)} ({size}) without a new backup; "
+        output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: {MimoSettings.SkipBackupName}=true: deleting {BackupMigrator.Display(database)} ({size}) without a new backup; "
             + $"{BackupMigrator.Display(fresh.Path)} ({minutes} min old) holds its current data.");
         record["coveredBy"] = fresh.Path;
         audit.Append("drop", record, now);

@@ -62,5 +62,17 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
 
     public string GenerateCreateScript() => inner.GenerateCreateScript();
 
-    private void Guard() => DropGuard.Check(currentContext.Context, output);
+    private void Guard()
+    {
+        try
+        {
+            DropGuard.Check(currentContext.Context, output);
+        }
+        catch (MimoBackupException e) when (Design.MimoDropHook.IsInstalled)
+        {
+            // Inside dotnet-ef's drop: an OperationException is printed once, as its message alone; anything else
+            // is printed with its stack trace and then its message again.
+            throw new Microsoft.EntityFrameworkCore.Design.OperationException(e.Message, e);
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace MimoBackup.EfCore.Internal;
 /// </summary>
 internal sealed class LoggerOutput(ILogger logger) : IMimoOutput
 {
-    public void Information(string line) => logger.LogInformation("{Line}", line);
+    public void Information(EventId id, string line) => logger.LogInformation(id, "{Line}", line);
 
-    public void Warning(string line) => logger.LogWarning("{Line}", line);
+    public void Warning(EventId id, string line) => logger.LogWarning(id, "{Line}", line);
 }

@@ -119,7 +119,7 @@ internal sealed class BackupMigrator(
         var context = currentContext.Context;
         if (context.Database.ProviderName != SqliteProvider)
         {
-            output.Information($"{Prefix}provider {context.Database.ProviderName} is not SQLite; migrating without a backup.");
+            output.Information(MimoBackupEventId.NoBackupNeeded, $"{Prefix}provider {context.Database.ProviderName} is not SQLite; migrating without a backup.");
             return null;
         }
 
@@ -128,20 +128,20 @@ internal sealed class BackupMigrator(
         var location = DatabaseLocation.FromConnectionString(context.Database.GetConnectionString(), Directory.GetCurrentDirectory());
         if (location.Path is not { } database)
         {
-            output.Information($"{Prefix}in-memory database; nothing to back up.");
+            output.Information(MimoBackupEventId.NoBackupNeeded, $"{Prefix}in-memory database; nothing to back up.");
             return null;
         }
 
         if (!File.Exists(database))
         {
-            output.Information($"{Prefix}{Display(database)} does not exist yet; nothing to back up.");
+            output.Information(MimoBackupEventId.NoBackupNeeded, $"{Prefix}{Display(database)} does not exist yet; nothing to back up.");
             return null;
         }
 
         var busyTimeout = TimeSpan.FromSeconds(new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DefaultTimeout);
         if (DatabaseContent.IsEmpty(database, busyTimeout))
         {
-            output.Information($"{Prefix}{Display(database)} is empty; nothing to back up.");
+            output.Information(MimoBackupEventId.NoBackupNeeded, $"{Prefix}{Display(database)} is empty; nothing to back up.");
             return null;
         }
 
@@ -157,7 +157,7 @@ internal sealed class BackupMigrator(
         ReleaseOrRefuseLeftoverLock(database, busyTimeout, audit, now);
         if (plan.IsEmpty)
         {
-            output.Information($"{Prefix}no migration to apply or revert on {Display(database)}; no backup needed.");
+            output.Information(MimoBackupEventId.NoBackupNeeded, $"{Prefix}no migration to apply or revert on {Display(database)}; no backup needed.");
             return null;
         }
 
@@ -165,7 +165,7 @@ internal sealed class BackupMigrator(
         if (!settings.Enabled)
         {
             // Inert: no classification, no rehearsal, no report; EF migrates as it would without the package.
-            output.Warning($"{Prefix}backups are off ({MimoSettings.EnabledName}=false, from {Describe(settings.EnabledSource)}): "
+            output.Warning(MimoBackupEventId.BackupsDisabled, $"{Prefix}backups are off ({MimoSettings.EnabledName}=false, from {Describe(settings.EnabledSource)}): "
                 + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
             audit.Append("disabled", new JsonObject
             {
@@ -180,7 +180,7 @@ internal sealed class BackupMigrator(
         var findings = OperationClassifier.ClassifyPlan(plan, migrationsAssembly, context.Database.ProviderName!, DatabaseContent.Columns(database, busyTimeout),
             settings.SkipBackup ? (table, column) => DatabaseContent.HoldsValues(database, busyTimeout, table, column) : null);
         var destructive = findings.Where(f => !f.NoDataAtStake).Select(f => f.Text).ToList();
-        output.Information($"{Prefix}plan for {Display(database)}: {PlanLine(plan, findings)}");
+        output.Information(MimoBackupEventId.PlanReported, $"{Prefix}plan for {Display(database)}: {PlanLine(plan, findings)}");
 
         var record = new JsonObject
         {
@@ -194,7 +194,7 @@ internal sealed class BackupMigrator(
         {
             if (settings.SkipBuildId is { } buildId && SkipAlreadyUsed(audit, buildId))
             {
-                output.Information($"{Prefix}{MimoSettings.SkipBackupName} from build {buildId[..8]} was already used once; backing up as usual.");
+                output.Information(MimoBackupEventId.BackupSkipped, $"{Prefix}{MimoSettings.SkipBackupName} from build {buildId[..8]} was already used once; backing up as usual.");
             }
             else
             {
@@ -211,7 +211,7 @@ internal sealed class BackupMigrator(
                         if (answer.WhyNot is { } whyNot)
                         {
                             record["staleBackup"] = whyNot;
-                            output.Warning($"{Prefix}{whyNot}.");
+                            output.Warning(MimoBackupEventId.NoFreshBackup, $"{Prefix}{whyNot}.");
                         }
 
                         var refusal = new MimoBackupException(
@@ -228,7 +228,7 @@ internal sealed class BackupMigrator(
                         + $"({(now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min old).";
                 }
 
-                output.Warning($"{Prefix}{MimoSettings.SkipBackupName}=true (from {Describe(settings.SkipSource)}): about to {plan.Describe()} "
+                output.Warning(MimoBackupEventId.BackupSkipped, $"{Prefix}{MimoSettings.SkipBackupName}=true (from {Describe(settings.SkipSource)}): about to {plan.Describe()} "
                     + $"on {Display(database)} WITHOUT a backup. This skip is recorded in {Display(audit.Path)}"
                     + (settings.SkipBuildId is null ? "." : " and honoured once for this build.") + cover);
                 audit.Append("skip", record, now);
@@ -255,7 +255,7 @@ internal sealed class BackupMigrator(
             cancellationToken);
 
         var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare, plan, null);
-        output.Information($"{Prefix}{Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
+        output.Information(MimoBackupEventId.BackupTaken, $"{Prefix}{Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
         AddFacts(record, backup);
         audit.Append("backup", record, now);
         if (!settings.Rehearse)
@@ -284,11 +284,11 @@ internal sealed class BackupMigrator(
     [RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
     private DataChangeReport? Rehearse(DbContext context, MigrationSession session, string? targetMigration, string folder, CancellationToken cancellationToken)
     {
-        output.Information($"{Prefix}rehearsing on a copy of {Display(session.Backup.Path)}; EF's lines until the rehearsal's result are about that copy.");
+        output.Information(MimoBackupEventId.RehearsalStarting, $"{Prefix}rehearsing on a copy of {Display(session.Backup.Path)}; EF's lines until the rehearsal's result are about that copy.");
         var result = MigrationRehearsal.Run(context, inner, session.Backup.Path, folder, targetMigration, session.Plan, session.HistoryTable, [session.HistoryTable, LockTable], session.BusyTimeout, cancellationToken);
         if (result is null)
         {
-            output.Warning($"{Prefix}not rehearsed: the app holds its database connection open, so it cannot be pointed at a copy. "
+            output.Warning(MimoBackupEventId.RehearsalNotPossible, $"{Prefix}not rehearsed: the app holds its database connection open, so it cannot be pointed at a copy. "
                 + $"Let EF open the connection, or set {MimoSettings.RehearseName}=false to silence this.");
             return null;
         }
@@ -309,11 +309,11 @@ internal sealed class BackupMigrator(
         var text = RehearsalText(result);
         if (report.LosesData)
         {
-            output.Warning(text);
+            output.Warning(MimoBackupEventId.RehearsalCompleted, text);
         }
         else
         {
-            output.Information(text);
+            output.Information(MimoBackupEventId.RehearsalCompleted, text);
         }
 
         var record = AuditRecord(session, report);
@@ -345,11 +345,11 @@ internal sealed class BackupMigrator(
         var text = $"{Prefix}after migrating{asRehearsed}, against {Display(session.Backup.Path)}: {report.Text()}";
         if (!report.Clean)
         {
-            output.Warning(text + Environment.NewLine + RestoreHint(session));
+            output.Warning(MimoBackupEventId.DataChangesReported, text + Environment.NewLine + RestoreHint(session));
         }
         else
         {
-            output.Information(text);
+            output.Information(MimoBackupEventId.DataChangesReported, text);
         }
 
         var record = AuditRecord(session, report);
@@ -379,7 +379,7 @@ internal sealed class BackupMigrator(
             text += $" What it changed could not be measured ({e.Message}).";
         }
 
-        output.Warning(text);
+        output.Warning(MimoBackupEventId.MigrationFailed, text);
         session.Audit.Append("migration-failed", record, DateTimeOffset.UtcNow);
     }
 
@@ -398,7 +398,7 @@ internal sealed class BackupMigrator(
         if (MigrationLock.CanProveNobodyHolds(leftover))
         {
             MigrationLock.Release(database, busyTimeout);
-            output.Warning($"{Prefix}released EF's migration lock on {Display(database)} (taken {leftover.Since}): no process has the database open, "
+            output.Warning(MimoBackupEventId.MigrationLockReleased, $"{Prefix}released EF's migration lock on {Display(database)} (taken {leftover.Since}): no process has the database open, "
                 + "so it was left by a migration that was killed.");
             audit.Append("lock-released", record, now);
             return;
