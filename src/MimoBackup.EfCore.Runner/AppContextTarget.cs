@@ -64,6 +64,7 @@ internal static class AppContextTarget
         return new CommandTarget(database, settings, busyTimeout, BackupMigrator.Origin(context), applied, pending)
         {
             OpenContext = () => CreateContext(contextAssembly, app, arguments, output),
+            HistoryTable = BackupMigrator.HistoryTable(context),
         };
     }
 

@@ -20,6 +20,12 @@ internal sealed record CommandTarget(
     /// <summary>Creates the app's DbContext again, as dotnet-ef does; null for a target known only by its file.</summary>
     public Func<Microsoft.EntityFrameworkCore.DbContext>? OpenContext { get; init; }
 
+    /// <summary>EF's history table of the app's DbContext.</summary>
+    public string HistoryTable { get; init; } = ExportFormat.MigrationsHistory;
+
+    /// <summary>Every migration the app has, in order; null for a target known only by its file.</summary>
+    public IReadOnlyList<string>? AppMigrations => Applied is null ? null : [.. Applied.Concat(Pending ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     public MigrationFacts? MigrationFacts => Applied is null ? null : new MigrationFacts(Applied, null, "none", Pending ?? [], []);
 
     /// <summary>A backup of this database of the given kind, with this target's settings and facts.</summary>

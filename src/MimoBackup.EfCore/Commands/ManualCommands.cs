@@ -132,7 +132,7 @@ internal static class ManualCommands
                     Verify = target.Settings.Verify,
                     BusyTimeout = target.BusyTimeout,
                     Clock = clock,
-                    BeforeCopy = () => output.Information($"{Prefix}{Display(source)} is sound and the current content is kept; copying it into {Display(target.DatabasePath)}…"),
+                    BeforeCopy = () => output.Information($"{Prefix}{Display(source)} is sound{(HoldsContent(target.DatabasePath) ? " and the current content is kept" : "")}; copying it into {Display(target.DatabasePath)}…"),
                 },
                 cancellationToken);
         }
@@ -158,7 +158,7 @@ internal static class ManualCommands
         var aftercare = Aftercare(target, output);
         output.Information(
             $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {DataChangeReport.Plural(result.Census.Tables.Count, "table")}, "
-            + $"{Count(result.Census.TotalRows)} rows, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
+            + $"{DataChangeReport.Plural(result.Census.TotalRows, "row")}, matching the {(sidecar is null ? "source" : "backup")}) in {Seconds(result.Duration)}.");
         if (result.PreRestore is { } preRestore)
         {
             if (preRestore.Sidecar.Verification.Passed)
@@ -178,8 +178,31 @@ internal static class ManualCommands
             output.Information($"{Prefix}there was no previous content to keep ({Display(target.DatabasePath)} did not exist or was empty).");
         }
 
+        WarnIfBehindTheApp(target, output);
         aftercare.Publish(Notifier.Restore(target.DatabasePath, result.Source, result.PreRestore?.Path, now), now);
         return MimoExitCode.Done;
+    }
+
+    private static bool HoldsContent(string database) => File.Exists(database) && new FileInfo(database).Length > 0;
+
+    /// <summary>A restore may go back past migrations the app has: say so, and how to bring the database forward.</summary>
+    private static void WarnIfBehindTheApp(CommandTarget target, ICommandOutput output)
+    {
+        if (target.AppMigrations is not { Count: > 0 } all)
+        {
+            return;
+        }
+
+        var applied = DatabaseContent.AppliedMigrations(target.DatabasePath, target.BusyTimeout, target.HistoryTable);
+        var missing = all.Where(m => !applied.Contains(m)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        output.Warning($"{Prefix}{Display(target.DatabasePath)} is now {DataChangeReport.Plural(missing.Count, "migration")} behind the app "
+            + $"({string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", …" : "")}): bring it forward with dotnet ef database update{Invocation.EfProjectArguments()}, "
+            + "once what made you restore is fixed.");
     }
 
     /// <summary>
@@ -202,8 +225,8 @@ internal static class ManualCommands
         var now = clock.GetUtcNow();
         foreach (var folder in folders)
         {
-            output.Information($"{Prefix}{(dryRun ? "dry run, nothing is deleted: " : "")}retention in {Display(folder)}: every backup for {Count(policy.Days)} days "
-                + $"(MimoRetentionDays), then the newest of each month for {Count(policy.Months)} months (MimoRetentionMonths); pinned backups, "
+            output.Information($"{Prefix}{(dryRun ? "dry run, nothing is deleted: " : "")}retention in {Display(folder)}: every backup for {DataChangeReport.Plural(policy.Days, "day")} "
+                + $"(MimoRetentionDays), then the newest of each month for {DataChangeReport.Plural(policy.Months, "month")} (MimoRetentionMonths); pinned backups, "
                 + "the last before each major version change and the newest verified backup always stay.");
             if (aftercare.Prune(folder, dryRun, now, cancellationToken) is not { } result)
             {
@@ -462,7 +485,7 @@ internal static class ManualCommands
         {
             output.Information(
                 $"{Prefix}the previous content is in {Display(backup.Path)} (verified pre-import backup, {Size(backup.Sidecar.SizeBytes)}, "
-                + $"{Count(backup.Sidecar.Census.TotalRows)} rows). To undo: {RestoreCommand(backup.Path)}");
+                + $"{DataChangeReport.Plural(backup.Sidecar.Census.TotalRows, "row")}). To undo: {RestoreCommand(backup.Path)}");
             if (target.Settings.MirrorDir is not null)
             {
                 Aftercare(target, output).Mirror(backup, clock.GetUtcNow(), cancellationToken);
@@ -643,8 +666,6 @@ internal static class ManualCommands
     }
 
     internal static string RestoreCommand(string backupPath) => $"dotnet msbuild{Invocation.MSBuildProjectArgument()} -t:MimoRestore -p:MimoRestoreFrom={Path.GetFileName(backupPath)}";
-
-    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 

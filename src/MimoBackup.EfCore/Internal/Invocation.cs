@@ -81,6 +81,25 @@ internal static class Invocation
             : argument;
     }
 
+    /// <summary>What <c>dotnet ef</c> needs to find the projects from where the user is: <c>--project</c>, <c>--startup-project</c>.</summary>
+    public static string EfProjectArguments() => EfProjectArguments(Folder, Project, ContextProject);
+
+    internal static string EfProjectArguments(string typedIn, string? project, string? contextProject)
+    {
+        if (project is null)
+        {
+            return "";
+        }
+
+        if (contextProject is { } context && !string.Equals(context, project, StringComparison.Ordinal))
+        {
+            return $" --project {Quoted(Display(typedIn, context))} --startup-project {Quoted(Display(typedIn, project))}";
+        }
+
+        // dotnet-ef, like MSBuild, takes the one project file of the current folder.
+        return MSBuildProjectArgument(typedIn, project, null) is { Length: > 0 } argument ? " --project" + argument : "";
+    }
+
     private static string Quoted(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
     // MSBuild refuses a folder with more than one project or solution file (MSB1011).

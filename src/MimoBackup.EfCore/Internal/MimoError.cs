@@ -132,7 +132,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError BadCommandUsage = new(
         "MIMO209", MimoExitCode.BadUsage,
         "{0}.",
-        "Run the target as the README shows, e.g. dotnet msbuild -t:MimoBackup -p:MimoBackupName=before-upgrade.");
+        "Give the command what the message names; the README's \"Manual operations\" shows every command with its options.");
 
     public static readonly MimoError NotBuilt = new(
         "MIMO210", MimoExitCode.BadUsage,
