@@ -201,7 +201,7 @@ internal static class ManualCommands
         }
 
         output.Warning($"{Prefix}{Display(target.DatabasePath)} is now {DataChangeReport.Plural(missing.Count, "migration")} behind the app "
-            + $"({string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", …" : "")}): bring it forward with dotnet ef database update{Invocation.EfProjectArguments()}, "
+            + $"({string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", …" : "")}): bring it forward with {CommandHints.DatabaseUpdate()}, "
             + "once what made you restore is fixed.");
     }
 
@@ -665,7 +665,7 @@ internal static class ManualCommands
         }
     }
 
-    internal static string RestoreCommand(string backupPath) => $"dotnet msbuild{Invocation.MSBuildProjectArgument()} -t:MimoRestore -p:MimoRestoreFrom={Path.GetFileName(backupPath)}";
+    internal static string RestoreCommand(string backupPath) => CommandHints.Restore(backupPath);
 
     private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 

@@ -15,8 +15,6 @@ namespace MimoBackup.EfCore.Internal;
 /// </summary>
 internal static class DropGuard
 {
-    internal const string TakeBackupCommand = "dotnet msbuild -t:MimoBackup";
-
     public static void Check(DbContext context, IMimoOutput output)
     {
         var settings = MimoSettings.FromProcess([context.GetType().Assembly, System.Reflection.Assembly.GetEntryAssembly()],
@@ -72,7 +70,7 @@ internal static class DropGuard
             }
 
             output.Information(MimoBackupEventId.DropBackupTaken, $"Mimo: {BackupMigrator.Describe(backup)} before deleting {BackupMigrator.Display(database)}. "
-                + $"To restore it: {Commands.ManualCommands.RestoreCommand(backup.Path)}");
+                + $"To restore it: {CommandHints.Restore(backup.Path)}");
             audit.Append("drop", BackupMigrator.AddFacts(record, backup), now);
             aftercare.AfterBackup(backup, now, CancellationToken.None);
             return;
@@ -98,7 +96,7 @@ internal static class DropGuard
 
     private static MimoBackupException Refuse(string database, string size, MimoSettings settings, string folder, AuditLog audit, BackupAftercare aftercare, JsonObject record, DateTimeOffset now)
     {
-        var refusal = new MimoBackupException(MimoError.DropRefused, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
+        var refusal = new MimoBackupException(MimoError.DropRefused, BackupMigrator.Display(database), size, settings.FreshBackupMinutes, BackupMigrator.Display(folder), CommandHints.Backup());
         try
         {
             audit.Append("refusal", record, now);
@@ -106,7 +104,7 @@ internal static class DropGuard
         catch (MimoBackupException unrecorded)
         {
             // The folder that could not take the backup may not take the audit line either: the refusal still stands.
-            return new MimoBackupException(MimoError.DropRefused, unrecorded, database, size, settings.FreshBackupMinutes, folder, TakeBackupCommand);
+            return new MimoBackupException(MimoError.DropRefused, unrecorded, BackupMigrator.Display(database), size, settings.FreshBackupMinutes, BackupMigrator.Display(folder), CommandHints.Backup());
         }
 
         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);

@@ -10,8 +10,6 @@ namespace MimoBackup.EfCore.Internal;
 internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, ICurrentDbContext currentContext, IMimoOutput output)
     : IRelationalDatabaseCreator
 {
-    internal const string TakeBackupCommand = "dotnet msbuild -t:MimoBackup";
-
     public bool EnsureDeleted()
     {
         Guard();

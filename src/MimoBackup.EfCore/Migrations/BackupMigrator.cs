@@ -215,8 +215,8 @@ internal sealed class BackupMigrator(
                         }
 
                         var refusal = new MimoBackupException(
-                            MimoError.DestructiveMigrationRefused, plan.Describe(), database, string.Join("; ", destructive.Take(3)) + (destructive.Count > 3 ? $"; {destructive.Count - 3} more in the plan above" : ""),
-                            MimoSettings.SkipBackupName, settings.FreshBackupMinutes, folder, DropGuard.TakeBackupCommand);
+                            MimoError.DestructiveMigrationRefused, plan.Describe(), Display(database), string.Join("; ", destructive.Take(3)) + (destructive.Count > 3 ? $"; {destructive.Count - 3} more in the plan above" : ""),
+                            MimoSettings.SkipBackupName, settings.FreshBackupMinutes, Display(folder), CommandHints.Backup());
                         audit.Append("refusal", record, now);
                         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
                         throw refusal;
@@ -410,7 +410,7 @@ internal sealed class BackupMigrator(
             : "cannot be proven stale here (the open files of every process cannot be read)";
         record["holders"] = new JsonArray([.. leftover.HoldingProcesses.Select(p => (JsonNode)p)]);
         audit.Append("refusal", record, now);
-        throw new MimoBackupException(MimoError.StaleMigrationLock, database, leftover.Since, why);
+        throw new MimoBackupException(MimoError.StaleMigrationLock, Display(database), leftover.Since, why);
     }
 
     /// <summary>
@@ -442,7 +442,7 @@ internal sealed class BackupMigrator(
             ["backup"] = newest.Path,
             ["differences"] = new JsonArray([.. differences.Select(d => (JsonNode)d)]),
         }, now);
-        throw new MimoBackupException(MimoError.SchemaAheadOfHistory, database, newest.FileName, string.Join(", ", differences), Commands.ManualCommands.RestoreCommand(newest.Path));
+        throw new MimoBackupException(MimoError.SchemaAheadOfHistory, Display(database), newest.FileName, string.Join(", ", differences), CommandHints.Restore(newest.Path));
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)
@@ -480,7 +480,7 @@ internal sealed class BackupMigrator(
         };
 
     private static string RestoreHint(MigrationSession session)
-        => "To restore it: " + Commands.ManualCommands.RestoreCommand(session.Backup.Path);
+        => "To restore it: " + CommandHints.Restore(session.Backup.Path);
 
     /// <summary>A verified backup as every front-end reports it: file, size, check, census, hash and duration.</summary>
     internal static string Describe(BackupResult backup)
