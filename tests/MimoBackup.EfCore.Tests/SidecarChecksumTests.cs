@@ -145,6 +145,10 @@ public sealed class SidecarChecksumTests : IDisposable
 
         var fresh = FreshBackups.Find(Backups, Database, TimeSpan.FromMinutes(15), DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5), []);
         Assert.Equal(good, fresh.Backup?.Path);
+
+        var retention = BackupPrune.Preview(Backups, new RetentionPolicy(Days: 1, Months: 0), DateTimeOffset.UtcNow.AddDays(3)).ToDictionary(d => d.Name);
+        Assert.Equal(RetentionPolicy.NewestVerified, retention[Path.GetFileName(good)].Reason);
+        Assert.NotEqual(RetentionPolicy.NewestVerified, retention[Path.GetFileName(bad)].Reason);
     }
 
     [Fact]

@@ -95,7 +95,7 @@ internal static partial class BackupCatalog
     /// The backups whose latest re-verification in the folder's audit log failed, by file name, with when and why: a
     /// backup found bad stays bad in the list, the status and the guards until a later verification passes.
     /// </summary>
-    private static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(string folder)
+    internal static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(string folder)
     {
         var latest = new Dictionary<string, (DateTimeOffset At, bool Passed, string Detail)>(StringComparer.Ordinal);
         var log = System.IO.Path.Combine(folder, AuditLog.FileName);

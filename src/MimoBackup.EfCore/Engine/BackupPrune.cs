@@ -154,6 +154,8 @@ internal static partial class BackupPrune
             new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => summaries[i] = SidecarSummary.TryRead(sidecars[i].FullName, sidecars[i].Length));
 
+        // A backup whose latest re-verification failed never stands as the newest verified one retention keeps.
+        var failedChecks = BackupCatalog.FailedChecks(folder);
         var items = new List<PruneItem>(files.Count);
         for (var i = 0; i < sidecars.Length; i++)
         {
@@ -178,7 +180,7 @@ internal static partial class BackupPrune
 
             items.Add(new PruneItem(
                 summary is { } s
-                    ? new RetentionCandidate(name, s.CreatedUtc, s.Pinned, s.Passed && s.SizeBytes == backup.Length, s.AppVersion, Complete: true, s.Source)
+                    ? new RetentionCandidate(name, s.CreatedUtc, s.Pinned, s.Passed && s.SizeBytes == backup.Length && !FailedSince(failedChecks, name, s.CreatedUtc), s.AppVersion, Complete: true, s.Source)
                     : new RetentionCandidate(name, FileTime(backup), Pinned: false, Verified: false, AppVersion: null, Complete: true),
                 parts,
                 Unreadable: summary is null));
@@ -199,6 +201,9 @@ internal static partial class BackupPrune
             : string.CompareOrdinal(a.Candidate.Name, b.Candidate.Name));
         return items;
     }
+
+    private static bool FailedSince(Dictionary<string, (DateTimeOffset At, string Detail)> failedChecks, string name, DateTimeOffset createdUtc)
+        => failedChecks.TryGetValue(name, out var failed) && failed.At >= createdUtc;
 
     private static PruneItem Leftover(FileInfo file)
         => new(new RetentionCandidate(file.Name, FileTime(file), Pinned: false, Verified: false, AppVersion: null, Complete: false), [file.FullName]);
