@@ -297,7 +297,7 @@ static int Retention(int count, int runs, string root)
     {
         var options = new MimoBackup.EfCore.Commands.CommandOptions(new Dictionary<string, string> { ["Output"] = format });
         var lines = new CountingOutput();
-        Console.WriteLine($"{"MimoBackupList (-p:MimoOutput=" + format + ")",-52} {Median(runs, () => MimoBackup.EfCore.Commands.ManualCommands.List(listTarget, options, lines, TimeProvider.System)),8:0.000} s");
+        Console.WriteLine($"{"MimoBackupList (-p:MimoOutput=" + format + ")",-52} {Median(runs, () => MimoBackup.EfCore.Commands.ListCommand.Run(listTarget, options, lines, TimeProvider.System)),8:0.000} s");
     }
 
     Console.WriteLine($"{"MimoBackupPrune -p:MimoDryRun=true (command)",-52} {Median(runs, () => MimoBackup.EfCore.Commands.ManualCommands.Run("prune", listTarget, new MimoBackup.EfCore.Commands.CommandOptions(new Dictionary<string, string> { ["DryRun"] = "true" }), new CountingOutput(), TimeProvider.System, CancellationToken.None)),8:0.000} s");

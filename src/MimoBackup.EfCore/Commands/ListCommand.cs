@@ -1,0 +1,75 @@
+using System.Globalization;
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
+using static MimoBackup.EfCore.Migrations.BackupMigrator;
+
+namespace MimoBackup.EfCore.Commands;
+
+/// <summary><c>MimoBackupList</c>: the backups of a folder, with what the next prune decides for each, as a table or JSON.</summary>
+internal static class ListCommand
+{
+    public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
+    {
+        var folder = CommandSource.Folder(target, options);
+        var format = options["Output"] ?? "table";
+        if (format is not ("json" or "table"))
+        {
+            throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
+        }
+
+        // The catalog and the retention decisions each read every sidecar: read them side by side.
+        var reading = Task.Run(() => BackupCatalog.Read(folder));
+        var retention = RetentionOf(folder, target.Settings.Retention, clock.GetUtcNow());
+        var catalog = reading.GetAwaiter().GetResult();
+        if (format == "json")
+        {
+            output.Information(CommandJson.Catalog(target, folder, catalog, retention).ToJsonString(CommandJson.Plain));
+            return MimoExitCode.Done;
+        }
+
+        output.Information($"{Prefix}backups of {Display(target.DatabasePath)} in {Display(folder)}: "
+            + $"{catalog.Count(e => e.State == CatalogState.Complete)} complete"
+            + (catalog.Any(e => e.State != CatalogState.Complete) ? $", {catalog.Count(e => e.State != CatalogState.Complete)} incomplete or leftover" : "")
+            + ".");
+        if (catalog.Count == 0)
+        {
+            output.Information($"{Prefix}no backups yet; take one with dotnet msbuild -t:MimoBackup");
+            return MimoExitCode.Done;
+        }
+
+        string[] header = ["NAME", "CREATED (local)", "KIND", "SIZE", "LAST MIGRATION", "VERIFIED", "PINNED", "RETENTION"];
+        var rows = catalog.Select(e => new[]
+        {
+            e.FileName,
+            e.CreatedUtc.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            e.Kind,
+            Size(e.SizeBytes),
+            e.LastMigration ?? "-",
+            e.State switch
+            {
+                CatalogState.Complete => e.Verified ? "yes" : e.FailedCheck is { } failed ? "FAILED MimoBackupVerify: " + failed : "NO: " + e.Sidecar!.Verification.Result,
+                _ => "INCOMPLETE: " + e.Problem,
+            },
+            e.Pinned ? "yes" : "",
+            retention(e) is { } decision ? (decision.Keep ? BackupAftercare.Bare(decision.Reason) : "prune deletes: " + BackupAftercare.Bare(decision.Reason)) : "-",
+        }).ToList();
+        foreach (var line in CommandTable.Lines(header, rows))
+        {
+            output.Information(line);
+        }
+
+        foreach (var leftover in catalog.Where(e => e.State != CatalogState.Complete))
+        {
+            output.Warning($"{Prefix}{leftover.FileName} is not a restore point: {leftover.Problem}.");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    /// <summary>What the next prune decides for each entry: the prune's own scan and decisions, so the two never disagree.</summary>
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, RetentionPolicy policy, DateTimeOffset now)
+    {
+        var decisions = BackupPrune.Preview(folder, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        return e => decisions.GetValueOrDefault(e.FileName) ?? decisions.GetValueOrDefault(e.FileName + BackupSidecar.Suffix);
+    }
+}

@@ -1,0 +1,104 @@
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
+using static MimoBackup.EfCore.Migrations.BackupMigrator;
+
+namespace MimoBackup.EfCore.Commands;
+
+/// <summary><c>MimoStatus</c>: the database, its migrations and its backups, with what needs attention.</summary>
+internal static class StatusCommand
+{
+    public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
+    {
+        var maxAgeDays = options.Number("MaxBackupAgeDays", 7, 1);
+        var database = target.DatabasePath;
+        var status = DatabaseStatus.Read(database, target.BusyTimeout);
+        output.Information($"{Prefix}database {Display(database)}");
+        if (!status.Exists)
+        {
+            output.Information($"{Prefix}  the file does not exist yet (dotnet ef database update creates it).");
+        }
+        else if (status.Problem is null)
+        {
+            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}, journal mode {status.JournalMode}, "
+                + $"{DataChangeReport.Plural(status.Tables, "table")}, {DataChangeReport.Plural(status.Rows, "row")}");
+        }
+        else
+        {
+            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}");
+        }
+
+        if (target.Applied is { } applied)
+        {
+            var pending = target.Pending ?? [];
+            output.Information($"{Prefix}  migrations: {applied.Count} applied{(applied.Count > 0 ? $" (last {applied[^1]})" : "")}, "
+                + (pending.Count == 0 ? "none pending" : $"{pending.Count} pending: {string.Join(", ", pending)}"));
+        }
+
+        var catalog = BackupCatalog.Read(target.BackupFolder);
+        var newest = BackupCatalog.NewestVerified(catalog);
+        var now = clock.GetUtcNow();
+        output.Information($"{Prefix}  backups in {Display(target.BackupFolder)}: {catalog.Count(e => e.State == CatalogState.Complete)}"
+            + (newest is null ? ", none verified" : $", newest verified {newest.FileName} ({Age(now - newest.CreatedUtc)} old)"));
+
+        var warnings = new List<string>();
+        if (status.Problem is { } problem)
+        {
+            warnings.Add($"the database cannot be read ({problem}): restore a backup with dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom=<name>");
+        }
+
+        if (status.Exists && newest is null)
+        {
+            warnings.Add("no verified backup of this database yet: take one with dotnet msbuild -t:MimoBackup");
+        }
+        else if (newest is not null && now - newest.CreatedUtc > TimeSpan.FromDays(maxAgeDays))
+        {
+            warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with dotnet msbuild -t:MimoBackup");
+        }
+
+        var failedChecks = catalog.Where(e => e.FailedCheck is not null).ToList();
+        if (failedChecks.Count > 0)
+        {
+            warnings.Add($"{failedChecks.Count} backup{(failedChecks.Count == 1 ? "" : "s")} failed {(failedChecks.Count == 1 ? "its" : "their")} last verification and {(failedChecks.Count == 1 ? "is" : "are")} not counted as verified "
+                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): dotnet msbuild -t:MimoBackupVerify says why");
+        }
+
+        var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
+        if (leftovers.Count > 0)
+        {
+            warnings.Add($"{leftovers.Count} leftover or incomplete file{(leftovers.Count == 1 ? "" : "s")} in the backup folder ({string.Join(", ", leftovers.Take(3).Select(e => e.FileName))}{(leftovers.Count > 3 ? ", …" : "")})");
+        }
+
+        var checkpoint = options.Flag("Checkpoint");
+        if (status.WalBytes >= DatabaseStatus.LargeWalBytes && !checkpoint)
+        {
+            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; dotnet msbuild -t:MimoStatus -p:MimoCheckpoint=true runs PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+
+        foreach (var warning in warnings)
+        {
+            output.Warning(Prefix + warning);
+        }
+
+        if (checkpoint && status.Exists && status.Problem is null)
+        {
+            var result = DatabaseStatus.Checkpoint(database, target.BusyTimeout);
+            output.Information($"{Prefix}checkpoint: {result}; WAL now {Size(DatabaseStatus.WalSize(database))}.");
+        }
+
+        if (warnings.Count == 0)
+        {
+            output.Information($"{Prefix}no warnings.");
+        }
+
+        return MimoExitCode.Done;
+    }
+
+    internal static string Age(TimeSpan age)
+        => age switch
+        {
+            { TotalMinutes: < 1 } => "less than a minute",
+            { TotalHours: < 1 } => $"{(int)age.TotalMinutes} min",
+            { TotalDays: < 2 } => $"{(int)age.TotalHours} h {age.Minutes} min",
+            _ => $"{(int)age.TotalDays} days",
+        };
+}
