@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore.Design.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 using MimoBackup.EfCore.Migrations;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Runner;

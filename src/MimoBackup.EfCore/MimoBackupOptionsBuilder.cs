@@ -1,4 +1,4 @@
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Configuration;
 
 namespace MimoBackup.EfCore;
 
@@ -10,72 +10,60 @@ public sealed class MimoBackupOptionsBuilder
 {
     internal CodeSettings Settings { get; private set; } = new();
 
-    /// <summary>Turns the automatic backup on or off (<c>MimoBackupEnabled</c>, default true). Off is recorded in the audit log.</summary>
+    /// <summary>Turns the automatic backup on or off (<c>MimoBackupEnabled</c>, default <c>true</c>). Off is recorded in the audit log.</summary>
     /// <param name="enabled">False to migrate without backups.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder Enabled(bool enabled = true) => With(Settings with { Enabled = enabled });
 
-    /// <summary>The folder for backups (<c>MimoBackupDir</c>); default <c>backups</c> beside the database file.</summary>
+    /// <summary>The folder for backups (<c>MimoBackupDir</c>, default <c>&lt;database folder&gt;/backups</c>).</summary>
     /// <param name="folder">An absolute folder, or one relative to the current folder.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder BackupDirectory(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        return With(Settings with { BackupDir = MimoSettings.ParseFolder(MimoSettings.BackupDirName, folder) });
+        return With(Settings with { BackupDir = SettingDefinitions.BackupDir.ParseFolder(folder) });
     }
 
-    /// <summary>Skips the automatic backup (<c>MimoSkipBackup</c>): printed as a warning and recorded in the audit log.</summary>
+    /// <summary>Skips the automatic backup (<c>MimoSkipBackup</c>, default <c>false</c>): printed as a warning and recorded in the audit log.</summary>
     /// <param name="skip">True to skip.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder SkipBackup(bool skip = true) => With(Settings with { SkipBackup = skip });
 
-    /// <summary>How a backup copy is verified (<c>MimoVerify</c>, default <see cref="MimoVerification.Full"/>).</summary>
+    /// <summary>How a backup copy is verified (<c>MimoVerify</c>, default <c>full</c>: <see cref="MimoVerification.Full"/>).</summary>
     /// <param name="verification">The check to run.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder Verify(MimoVerification verification) => With(Settings with { Verify = verification });
 
-    /// <summary>How young a backup must be to count as fresh for destructive operations (<c>MimoFreshBackupMinutes</c>, default 15).</summary>
+    /// <summary>How young a backup must be to count as fresh for destructive operations (<c>MimoFreshBackupMinutes</c>, default <c>15</c>).</summary>
     /// <param name="minutes">From 1 to 525600.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder FreshBackupMinutes(int minutes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(minutes, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(minutes, 525_600);
-        return With(Settings with { FreshBackupMinutes = minutes });
-    }
+        => With(Settings with { FreshBackupMinutes = SettingDefinitions.FreshBackupMinutes.CheckRange(minutes, nameof(minutes)) });
 
-    /// <summary>How many days every backup is kept (<c>MimoRetentionDays</c>, default 30).</summary>
+    /// <summary>How many days every backup is kept (<c>MimoRetentionDays</c>, default <c>30</c>).</summary>
     /// <param name="days">From 1 to 36500.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder RetentionDays(int days)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 36_500);
-        return With(Settings with { RetentionDays = days });
-    }
+        => With(Settings with { RetentionDays = SettingDefinitions.RetentionDays.CheckRange(days, nameof(days)) });
 
     /// <summary>
     /// For how many months, after the retention days, the newest backup of each calendar month is kept
-    /// (<c>MimoRetentionMonths</c>, default 12).
+    /// (<c>MimoRetentionMonths</c>, default <c>12</c>).
     /// </summary>
     /// <param name="months">From 0 (no monthly backups) to 1200.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder RetentionMonths(int months)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(months);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(months, 1200);
-        return With(Settings with { RetentionMonths = months });
-    }
+        => With(Settings with { RetentionMonths = SettingDefinitions.RetentionMonths.CheckRange(months, nameof(months)) });
 
     /// <summary>
     /// Runs the pending migrations on a private copy of the verified backup before the live database, refuses the
-    /// update when they fail there and reports exactly what they will change (<c>MimoRehearse</c>, default true).
+    /// update when they fail there and reports exactly what they will change (<c>MimoRehearse</c>, default <c>true</c>).
     /// </summary>
     /// <param name="rehearse">False to migrate the live database straight after the backup.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder Rehearse(bool rehearse = true) => With(Settings with { Rehearse = rehearse });
 
-    /// <summary>Prunes old backups after every automatic backup (<c>MimoAutoPrune</c>, default true).</summary>
+    /// <summary>Prunes old backups after every automatic backup (<c>MimoAutoPrune</c>, default <c>true</c>).</summary>
     /// <param name="autoPrune">False to prune only on request.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder AutoPrune(bool autoPrune = true) => With(Settings with { AutoPrune = autoPrune });
@@ -86,10 +74,10 @@ public sealed class MimoBackupOptionsBuilder
     public MimoBackupOptionsBuilder MirrorDirectory(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        return With(Settings with { MirrorDir = MimoSettings.ParseFolder(MimoSettings.MirrorDirName, folder) });
+        return With(Settings with { MirrorDir = SettingDefinitions.MirrorDir.ParseFolder(folder) });
     }
 
-    /// <summary>Notifies every backup, skip, refusal, restore and prune to <c>MimoNotifyCommand</c> (<c>MimoNotifyOnBackup</c>, default true); false turns notifications off.</summary>
+    /// <summary>Notifies every backup, skip, refusal, restore and prune to <c>MimoNotifyCommand</c> (<c>MimoNotifyOnBackup</c>, default <c>true</c>); false turns notifications off.</summary>
     /// <param name="notify">False for no notifications.</param>
     /// <returns>This builder.</returns>
     public MimoBackupOptionsBuilder NotifyOnBackup(bool notify = true) => With(Settings with { NotifyOnBackup = notify });
@@ -104,7 +92,7 @@ public sealed class MimoBackupOptionsBuilder
     public MimoBackupOptionsBuilder NotifyCommand(string command)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
-        return With(Settings with { NotifyCommand = MimoSettings.ParseCommand(MimoSettings.NotifyCommandName, command) });
+        return With(Settings with { NotifyCommand = SettingDefinitions.NotifyCommand.ParseText(command) });
     }
 
     internal void Load(CodeSettings settings) => Settings = settings;

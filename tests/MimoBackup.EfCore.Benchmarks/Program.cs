@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using MimoBackup.EfCore;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 
 // Times MimoBackup's snapshot and verified backup against cp, `sqlite3 .backup`, the three-step
@@ -292,7 +293,7 @@ static int Retention(int count, int runs, string root)
     Console.WriteLine($"{"scan + decide (BackupPrune.Preview)",-52} {Median(runs, () => BackupPrune.Preview(backups, policy, now)),8:0.000} s");
     Console.WriteLine($"{"dry-run prune (BackupPrune.Run, dryRun: true)",-52} {Median(runs, () => BackupPrune.Run(backups, policy, now, dryRun: true)),8:0.000} s");
     Console.WriteLine($"{"catalog of the folder (BackupCatalog.Read)",-52} {Median(runs, () => BackupCatalog.Read(backups)),8:0.000} s");
-    var listTarget = MimoBackup.EfCore.Commands.CommandTarget.ForFile(database, new MimoBackup.EfCore.Internal.MimoSettings { BackupDir = backups });
+    var listTarget = MimoBackup.EfCore.Commands.CommandTarget.ForFile(database, new MimoSettings { BackupDir = backups });
     foreach (var format in new[] { "table", "json" })
     {
         var options = new MimoBackup.EfCore.Commands.CommandOptions(new Dictionary<string, string> { ["Output"] = format });

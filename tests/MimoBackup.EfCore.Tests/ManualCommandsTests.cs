@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 

@@ -1,4 +1,5 @@
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 

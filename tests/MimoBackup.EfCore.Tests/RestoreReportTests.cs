@@ -1,4 +1,5 @@
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Configuration;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,3 +1,4 @@
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 
@@ -62,22 +63,10 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
     public string? this[string name] => values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     public bool Flag(string name)
-        => this[name] is not { } value ? false : MimoSettings.ParseBool("Mimo" + name, value);
+        => this[name] is not { } value ? false : SettingDefinitions.Get("Mimo" + name).ParseBool(value);
 
     public int Number(string name, int defaultValue, int minimum)
-    {
-        if (this[name] is not { } value)
-        {
-            return defaultValue;
-        }
-
-        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < minimum)
-        {
-            throw new MimoBackupException(MimoError.InvalidSetting, "Mimo" + name, value, $"a whole number of at least {minimum}");
-        }
-
-        return number;
-    }
+        => this[name] is not { } value ? defaultValue : SettingDefinition.ParseInt("Mimo" + name, value, minimum, null, null);
 }
 
 /// <summary>Where a command's lines go: MSBuild messages through the runner, or a test's list.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security;
 using System.Text;
 using System.Text.Json.Nodes;
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Migrations;
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using MimoBackup.EfCore.Configuration;
 
 namespace MimoBackup.EfCore.Internal;
 

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
 
-namespace MimoBackup.EfCore.Internal;
+namespace MimoBackup.EfCore.Configuration;
 
 /// <summary>Where a setting's value came from, for messages and the audit log.</summary>
 internal enum SettingSource
@@ -104,20 +104,13 @@ internal sealed record BuildSettingsFile(string Path, string? BuildId, IReadOnly
 /// </summary>
 internal sealed record MimoSettings
 {
-    public const string EnabledName = "MimoBackupEnabled";
-    public const string BackupDirName = "MimoBackupDir";
-    public const string SkipBackupName = "MimoSkipBackup";
-    public const string VerifyName = "MimoVerify";
-    public const string FreshBackupMinutesName = "MimoFreshBackupMinutes";
-    public const string RetentionDaysName = "MimoRetentionDays";
-    public const string RetentionMonthsName = "MimoRetentionMonths";
-    public const string AutoPruneName = "MimoAutoPrune";
-    public const string MirrorDirName = "MimoMirrorDir";
-    public const string NotifyOnBackupName = "MimoNotifyOnBackup";
-    public const string NotifyCommandName = "MimoNotifyCommand";
-    public const string RehearseName = "MimoRehearse";
+    // Names the messages elsewhere print; the table holds them.
+    public static string EnabledName => SettingDefinitions.Enabled.Name;
+    public static string SkipBackupName => SettingDefinitions.SkipBackup.Name;
+    public static string MirrorDirName => SettingDefinitions.MirrorDir.Name;
+    public static string RehearseName => SettingDefinitions.Rehearse.Name;
 
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; init; } = SettingDefinitions.Enabled.DefaultBool;
     public SettingSource EnabledSource { get; init; }
 
     /// <summary>Absolute folder, or null for <c>&lt;database folder&gt;/backups</c>.</summary>
@@ -129,28 +122,28 @@ internal sealed record MimoSettings
     /// <summary>The build that asked for the skip, when the skip came from MSBuild: it is honoured once.</summary>
     public string? SkipBuildId { get; init; }
 
-    public MimoVerification Verify { get; init; } = MimoVerification.Full;
+    public MimoVerification Verify { get; init; } = SettingDefinitions.Verify.DefaultEnum<MimoVerification>();
 
-    public int FreshBackupMinutes { get; init; } = 15;
+    public int FreshBackupMinutes { get; init; } = SettingDefinitions.FreshBackupMinutes.DefaultInt;
 
-    public int RetentionDays { get; init; } = 30;
+    public int RetentionDays { get; init; } = SettingDefinitions.RetentionDays.DefaultInt;
 
-    public int RetentionMonths { get; init; } = 12;
+    public int RetentionMonths { get; init; } = SettingDefinitions.RetentionMonths.DefaultInt;
 
     /// <summary>Prune (SPEC §6) after every automatic backup.</summary>
-    public bool AutoPrune { get; init; } = true;
+    public bool AutoPrune { get; init; } = SettingDefinitions.AutoPrune.DefaultBool;
 
     /// <summary>Absolute folder every verified backup is copied to, or null for none.</summary>
     public string? MirrorDir { get; init; }
 
     /// <summary>Print a notification line for every backup, skip, refusal, restore and prune.</summary>
-    public bool NotifyOnBackup { get; init; } = true;
+    public bool NotifyOnBackup { get; init; } = SettingDefinitions.NotifyOnBackup.DefaultBool;
 
     /// <summary>A shell command that receives each event as JSON on standard input, or null for none.</summary>
     public string? NotifyCommand { get; init; }
 
     /// <summary>Run the pending migrations on a copy of the verified backup before the live database (SPEC §10).</summary>
-    public bool Rehearse { get; init; } = true;
+    public bool Rehearse { get; init; } = SettingDefinitions.Rehearse.DefaultBool;
 
     public RetentionPolicy Retention => new(RetentionDays, RetentionMonths);
 
@@ -170,18 +163,18 @@ internal sealed record MimoSettings
         code ??= new CodeSettings();
         var settings = new MimoSettings { SettingsFilePath = build?.Path };
 
-        var (enabled, enabledSource) = Pick(EnabledName, environment, build, code.Enabled.HasValue, code.Enabled.GetValueOrDefault(), true, ParseBool);
-        var (skip, skipSource) = Pick(SkipBackupName, environment, build, code.SkipBackup.HasValue, code.SkipBackup.GetValueOrDefault(), false, ParseBool);
-        var (verify, _) = Pick(VerifyName, environment, build, code.Verify.HasValue, code.Verify.GetValueOrDefault(), MimoVerification.Full, ParseVerify);
-        var (fresh, _) = Pick(FreshBackupMinutesName, environment, build, code.FreshBackupMinutes.HasValue, code.FreshBackupMinutes.GetValueOrDefault(), 15, ParseMinutes);
-        var (days, _) = Pick(RetentionDaysName, environment, build, code.RetentionDays.HasValue, code.RetentionDays.GetValueOrDefault(), 30, ParseRetentionDays);
-        var (months, _) = Pick(RetentionMonthsName, environment, build, code.RetentionMonths.HasValue, code.RetentionMonths.GetValueOrDefault(), 12, ParseRetentionMonths);
-        var (autoPrune, _) = Pick(AutoPruneName, environment, build, code.AutoPrune.HasValue, code.AutoPrune.GetValueOrDefault(), true, ParseBool);
-        var (notify, _) = Pick(NotifyOnBackupName, environment, build, code.NotifyOnBackup.HasValue, code.NotifyOnBackup.GetValueOrDefault(), true, ParseBool);
-        var (rehearse, _) = Pick(RehearseName, environment, build, code.Rehearse.HasValue, code.Rehearse.GetValueOrDefault(), true, ParseBool);
-        var (command, _) = Pick<string?>(NotifyCommandName, environment, build, code.NotifyCommand is not null, code.NotifyCommand, null, ParseCommand);
-        var (dir, dirSource) = Pick<string?>(BackupDirName, environment, build, code.BackupDir is not null, code.BackupDir, null, ParseFolder);
-        var (mirror, mirrorSource) = Pick<string?>(MirrorDirName, environment, build, code.MirrorDir is not null, code.MirrorDir, null, ParseFolder);
+        var (enabled, enabledSource) = Pick(SettingDefinitions.Enabled, environment, build, code.Enabled, Bool);
+        var (skip, skipSource) = Pick(SettingDefinitions.SkipBackup, environment, build, code.SkipBackup, Bool);
+        var (verify, _) = Pick(SettingDefinitions.Verify, environment, build, code.Verify, (d, v) => d.ParseEnum<MimoVerification>(v));
+        var (fresh, _) = Pick(SettingDefinitions.FreshBackupMinutes, environment, build, code.FreshBackupMinutes, Int);
+        var (days, _) = Pick(SettingDefinitions.RetentionDays, environment, build, code.RetentionDays, Int);
+        var (months, _) = Pick(SettingDefinitions.RetentionMonths, environment, build, code.RetentionMonths, Int);
+        var (autoPrune, _) = Pick(SettingDefinitions.AutoPrune, environment, build, code.AutoPrune, Bool);
+        var (notify, _) = Pick(SettingDefinitions.NotifyOnBackup, environment, build, code.NotifyOnBackup, Bool);
+        var (rehearse, _) = Pick(SettingDefinitions.Rehearse, environment, build, code.Rehearse, Bool);
+        var (command, _) = PickText(SettingDefinitions.NotifyCommand, environment, build, code.NotifyCommand, (d, v) => d.ParseText(v));
+        var (dir, dirSource) = PickText(SettingDefinitions.BackupDir, environment, build, code.BackupDir, (d, v) => d.ParseFolder(v));
+        var (mirror, mirrorSource) = PickText(SettingDefinitions.MirrorDir, environment, build, code.MirrorDir, (d, v) => d.ParseFolder(v));
 
         // MSBuild paths were made absolute by the targets; others are relative to where the command runs.
         string? Absolute(string? folder, SettingSource source) => folder is null ? null : Path.GetFullPath(folder, source == SettingSource.MSBuild && build is not null
@@ -211,67 +204,50 @@ internal sealed record MimoSettings
     public static MimoSettings FromProcess(IEnumerable<System.Reflection.Assembly?> appAssemblies, CodeSettings? code)
         => Resolve(Environment.GetEnvironmentVariable, BuildSettingsFile.Find(appAssemblies), code, Directory.GetCurrentDirectory());
 
+    private static bool Bool(SettingDefinition definition, string value) => definition.ParseBool(value);
+
+    private static int Int(SettingDefinition definition, string value) => definition.ParseInt(value);
+
+    /// <summary>The value of a setting that has a default: environment, else settings file, else code, else the table's default.</summary>
     private static (T Value, SettingSource Source) Pick<T>(
-        string name,
+        SettingDefinition definition,
         Func<string, string?> environment,
         BuildSettingsFile? build,
-        bool hasCode,
-        T codeValue,
-        T fallback,
-        Func<string, string, T> parse)
+        T? codeValue,
+        Func<SettingDefinition, string, T> parse)
+        where T : struct
+        => Find(definition, environment, build, parse) is { } found ? (found.Value, found.Source)
+            : codeValue is { } code ? (code, SettingSource.Code)
+            : (parse(definition, definition.Default!), SettingSource.Default);
+
+    /// <summary>The value of a setting that is unset by default (a folder, a command).</summary>
+    private static (string? Value, SettingSource Source) PickText(
+        SettingDefinition definition,
+        Func<string, string?> environment,
+        BuildSettingsFile? build,
+        string? codeValue,
+        Func<SettingDefinition, string, string> parse)
+        => Find(definition, environment, build, parse) is { } found ? (found.Value, found.Source)
+            : codeValue is not null ? (codeValue, SettingSource.Code)
+            : (null, SettingSource.Default);
+
+    private static (T Value, SettingSource Source)? Find<T>(
+        SettingDefinition definition,
+        Func<string, string?> environment,
+        BuildSettingsFile? build,
+        Func<SettingDefinition, string, T> parse)
     {
-        var fromEnvironment = environment(name);
+        var fromEnvironment = environment(definition.Name);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            return (parse(name, fromEnvironment.Trim()), SettingSource.Environment);
+            return (parse(definition, fromEnvironment.Trim()), SettingSource.Environment);
         }
 
-        if (build is not null && build.Values.TryGetValue(name, out var fromBuild))
+        if (build is not null && build.Values.TryGetValue(definition.Name, out var fromBuild))
         {
-            return (parse(name, fromBuild), SettingSource.MSBuild);
+            return (parse(definition, fromBuild), SettingSource.MSBuild);
         }
 
-        return hasCode ? (codeValue, SettingSource.Code) : (fallback, SettingSource.Default);
+        return null;
     }
-
-    internal static bool ParseBool(string name, string value)
-        => value.ToUpperInvariant() switch
-        {
-            "TRUE" => true,
-            "FALSE" => false,
-            _ => throw new MimoBackupException(MimoError.InvalidSetting, name, value, "true, false"),
-        };
-
-    internal static MimoVerification ParseVerify(string name, string value)
-        => value.ToUpperInvariant() switch
-        {
-            "FULL" => MimoVerification.Full,
-            "QUICK" => MimoVerification.Quick,
-            _ => throw new MimoBackupException(MimoError.InvalidSetting, name, value, "full, quick"),
-        };
-
-    internal static int ParseMinutes(string name, string value)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes is > 0 and <= 525_600
-            ? minutes
-            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of minutes from 1 to 525600");
-
-    internal static int ParseRetentionDays(string name, string value)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36_500
-            ? days
-            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of days from 1 to 36500");
-
-    internal static int ParseRetentionMonths(string name, string value)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var months) && months is >= 0 and <= 1200
-            ? months
-            : throw new MimoBackupException(MimoError.InvalidSetting, name, value, "a whole number of months from 0 to 1200");
-
-    internal static string ParseCommand(string name, string value)
-        => value.Contains('\0', StringComparison.Ordinal)
-            ? throw new MimoBackupException(MimoError.InvalidSetting, name, value.Replace("\0", "\\0", StringComparison.Ordinal), "a shell command")
-            : value;
-
-    internal static string ParseFolder(string name, string value)
-        => value.IndexOfAny(['\0', '\n', '\r']) < 0
-            ? value
-            : throw new MimoBackupException(MimoError.InvalidSetting, name, value.ReplaceLineEndings(" "), "a folder path");
 }
