@@ -75,9 +75,10 @@ public sealed class LocalFolderStoreTests : IDisposable
 
         Assert.Null(store.Find("backup_20260101_000000.db"));
         Assert.DoesNotContain(store.List(), o => o.Name == "backup_20260101_000000.db");
-        var catalog = BackupCatalog.Read(Folder);
+        var catalog = BackupCatalog.Read(store);
         Assert.DoesNotContain(catalog, e => e.State == CatalogState.Complete);
         Assert.All(catalog, e => Assert.Equal(CatalogState.Leftover, e.State));
+        Assert.Equal(2, catalog.Count);
     }
 
     [Fact]
