@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Internal;
 
@@ -7,11 +6,17 @@ namespace MimoBackup.EfCore.Engine;
 /// <summary>
 /// <c>audit.jsonl</c> in the backup folder: one JSON line per backup, skip, refusal and report, append-only.
 /// </summary>
-internal sealed class AuditLog(string folder)
+internal sealed class AuditLog(IBackupStore store)
 {
     public const string FileName = "audit.jsonl";
 
-    public string Path { get; } = System.IO.Path.Combine(folder, FileName);
+    public AuditLog(string folder)
+        : this(new LocalFolderStore(folder))
+    {
+    }
+
+    /// <summary>Where the log is, for messages.</summary>
+    public string Path { get; } = store.Locate(FileName);
 
     public void Append(string eventName, JsonObject details, DateTimeOffset now)
     {
@@ -24,18 +29,7 @@ internal sealed class AuditLog(string folder)
 
         try
         {
-            BackupFolder.Prepare(folder);
-            // One write() of a whole line with O_APPEND: concurrent writers never interleave inside a line.
-            var bytes = Encoding.UTF8.GetBytes(line.ToJsonString() + "\n");
-            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using var stream = new FileStream(Path, options);
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            store.AppendAuditLine(line.ToJsonString());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -46,12 +40,7 @@ internal sealed class AuditLog(string folder)
     /// <summary>Every line of the log, oldest first; lines that are not JSON objects are passed over.</summary>
     public IEnumerable<JsonObject> Read()
     {
-        if (!File.Exists(Path))
-        {
-            yield break;
-        }
-
-        foreach (var text in File.ReadLines(Path))
+        foreach (var text in store.ReadAuditLines())
         {
             JsonObject? line = null;
             try

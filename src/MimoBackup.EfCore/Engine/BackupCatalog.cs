@@ -34,46 +34,214 @@ internal sealed record CatalogEntry(string Path, CatalogState State, DateTimeOff
     public string? LastMigration => Sidecar?.Migrations?.Applied is { Count: > 0 } applied ? applied[^1] : null;
 }
 
-/// <summary>Reads a backup folder: the restore points, the incomplete backups and the leftovers (SPEC §4).</summary>
+/// <summary>
+/// What the catalog finds an object in a backup store to be: the one set of rules for leftovers that list, status,
+/// verify, prune and the fresh-backup lookup all apply. Files that follow none of the backup names (the audit log,
+/// the app's own database, notes) are not findings.
+/// </summary>
+internal enum CatalogFinding
+{
+    /// <summary>A <c>.db</c> with its sidecar; whether it is a restore point is up to the sidecar.</summary>
+    Backup,
+
+    /// <summary>
+    /// A <c>.db</c> with a backup's name but no sidecar: listed as incomplete, never deleted; it may be a backup someone
+    /// made by hand (sqlite3 .backup, cp) in this folder or on a shared mirror, and Mimo cannot tell.
+    /// </summary>
+    NoSidecar,
+
+    /// <summary>A sidecar whose <c>.db</c> is gone (an interrupted prune deletes the <c>.db</c> first): a leftover.</summary>
+    OrphanSidecar,
+
+    /// <summary>One of Mimo's own temporary files of a write that did not finish: a leftover.</summary>
+    Temporary,
+}
+
+/// <summary>One finding of a scan, before any reader judges it: its object and, for a backup, its sidecar as read.</summary>
+/// <param name="Finding">What it is.</param>
+/// <param name="Object">The <c>.db</c>, the orphan sidecar or the temporary file.</param>
+internal sealed record CatalogItem(CatalogFinding Finding, StoredObject Object)
+{
+    public StoredObject? Sidecar { get; init; }
+
+    /// <summary>A kept damaged database's WAL copy, which goes with its backup.</summary>
+    public StoredObject? Wal { get; init; }
+
+    /// <summary>The few fields retention reads; null when the sidecar is unreadable.</summary>
+    public SidecarSummary? Summary { get; init; }
+
+    /// <summary>The whole sidecar, when the scan was asked for it and it is believed; else why not, in <see cref="Problem"/>.</summary>
+    public BackupSidecar? Loaded { get; init; }
+
+    public string? Problem { get; init; }
+
+    /// <summary>
+    /// The later of the object's time and the time in its name: a leftover counts as young if either says so, and a
+    /// future date in either stops the prune.
+    /// </summary>
+    public DateTimeOffset Time => BackupCatalog.TimeOf(Object);
+}
+
+/// <summary>
+/// Reads a backup store (the backup folder, its mirror): the restore points, the incomplete backups and the leftovers
+/// (SPEC §4). One listing and one parallel read of the sidecars serve every reader.
+/// </summary>
 internal static partial class BackupCatalog
 {
     /// <summary>Every backup and leftover in <paramref name="folder"/>, newest first; an absent folder holds none.</summary>
-    public static IReadOnlyList<CatalogEntry> Read(string folder)
+    public static IReadOnlyList<CatalogEntry> Read(string folder) => Read(new LocalFolderStore(folder));
+
+    /// <summary>Every backup and leftover in <paramref name="store"/>, newest first.</summary>
+    public static IReadOnlyList<CatalogEntry> Read(IBackupStore store, CancellationToken cancellationToken = default)
     {
-        if (!Directory.Exists(folder))
+        ArgumentNullException.ThrowIfNull(store);
+        var items = Scan(store, wholeSidecars: true, cancellationToken);
+        var failedChecks = items.Count == 0 ? [] : FailedChecks(store);
+        var entries = new List<CatalogEntry>(items.Count);
+        foreach (var item in items)
         {
-            return [];
-        }
-
-        // One listing gives every name, size and time; thousands of small sidecars are then read on both cores.
-        var files = new DirectoryInfo(folder).EnumerateFiles().ToDictionary(f => f.Name, StringComparer.Ordinal);
-        var entries = new List<CatalogEntry>(files.Count / 2 + 1);
-        // A .db is judged only when it has a sidecar or a backup's name: in a folder shared with the app (MimoBackupDir
-        // set to the database's own folder) the live app.db is not an incomplete backup.
-        var databases = files.Values.Where(f => f.Name.EndsWith(".db", StringComparison.Ordinal)
-            && (files.ContainsKey(f.Name + BackupSidecar.Suffix) || BackupName().IsMatch(f.Name))).ToArray();
-        var described = new CatalogEntry[databases.Length];
-        Parallel.For(0, databases.Length, i => described[i] = Describe(databases[i], files.GetValueOrDefault(databases[i].Name + BackupSidecar.Suffix)));
-        var failedChecks = FailedChecks(folder);
-        entries.AddRange(failedChecks.Count == 0 ? described
-            : described.Select(e => e.State == CatalogState.Complete && failedChecks.TryGetValue(e.FileName, out var failed) && failed.At >= e.CreatedUtc
-                ? e with { FailedCheck = failed.Detail }
-                : e));
-
-        foreach (var file in files.Values)
-        {
-            if (file.Name.StartsWith('.') && file.Name.EndsWith(BackupWriter.TemporarySuffix, StringComparison.Ordinal))
+            var path = store.Locate(item.Object.Name);
+            var written = item.Object.LastWriteUtc;
+            entries.Add(item.Finding switch
             {
-                entries.Add(new CatalogEntry(file.FullName, CatalogState.Leftover, file.LastWriteTimeUtc, file.Length, null, "temporary copy of a backup that did not finish"));
-            }
-            else if (file.Name.EndsWith(".db" + BackupSidecar.Suffix, StringComparison.Ordinal) && !files.ContainsKey(file.Name[..^BackupSidecar.Suffix.Length]))
-            {
-                entries.Add(new CatalogEntry(file.FullName[..^BackupSidecar.Suffix.Length], CatalogState.Incomplete, file.LastWriteTimeUtc, 0, null, "the backup file is missing; only its sidecar is left"));
-            }
+                CatalogFinding.Backup => Describe(item, path, failedChecks),
+                CatalogFinding.NoSidecar => new CatalogEntry(path, CatalogState.Incomplete, written, item.Object.Length, null, "no sidecar: an unfinished backup, or a file Mimo did not write"),
+                CatalogFinding.OrphanSidecar => new CatalogEntry(path[..^BackupSidecar.Suffix.Length], CatalogState.Incomplete, written, 0, null, "the backup file is missing; only its sidecar is left"),
+                _ => new CatalogEntry(path, CatalogState.Leftover, written, item.Object.Length, null, "temporary copy of a backup that did not finish"),
+            });
         }
 
         entries.Sort((a, b) => b.CreatedUtc.CompareTo(a.CreatedUtc) is var order and not 0 ? order : string.CompareOrdinal(b.Path, a.Path));
         return entries;
+    }
+
+    /// <summary>
+    /// Every finding in <paramref name="store"/>, in no particular order: one listing, then the sidecars read on every
+    /// core. With <paramref name="wholeSidecars"/> each sidecar is also deserialised and its checksum judged (list,
+    /// verify, the guards); without, only the few fields retention needs are parsed (prune on thousands of backups).
+    /// </summary>
+    internal static IReadOnlyList<CatalogItem> Scan(IBackupStore store, bool wholeSidecars, CancellationToken cancellationToken = default)
+    {
+        var objects = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
+        foreach (var o in store.List())
+        {
+            objects[o.Name] = o;
+        }
+
+        var items = new List<CatalogItem>();
+        var backups = new List<(StoredObject Database, StoredObject Sidecar, StoredObject? Wal)>();
+        foreach (var o in objects.Values)
+        {
+            if (o.Name.EndsWith(".db", StringComparison.Ordinal))
+            {
+                // A .db is a finding only with a sidecar or a backup's name: in a folder shared with the app
+                // (MimoBackupDir set to the database's own folder) the live app.db is nothing of ours.
+                if (objects.TryGetValue(o.Name + BackupSidecar.Suffix, out var sidecar))
+                {
+                    backups.Add((o, sidecar, objects.TryGetValue(o.Name + "-wal", out var wal) ? wal : null));
+                }
+                else if (BackupName().IsMatch(o.Name))
+                {
+                    items.Add(new CatalogItem(CatalogFinding.NoSidecar, o));
+                }
+            }
+            else if (o.Name.EndsWith(".db" + BackupSidecar.Suffix, StringComparison.Ordinal))
+            {
+                if (!objects.ContainsKey(o.Name[..^BackupSidecar.Suffix.Length]))
+                {
+                    items.Add(new CatalogItem(CatalogFinding.OrphanSidecar, o));
+                }
+            }
+            else if (IsTemporaryName(o.Name))
+            {
+                items.Add(new CatalogItem(CatalogFinding.Temporary, o));
+            }
+        }
+
+        var read = new CatalogItem[backups.Count];
+        Parallel.For(
+            0,
+            backups.Count,
+            new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => read[i] = ReadSidecar(store, backups[i].Database, backups[i].Sidecar, backups[i].Wal, wholeSidecars));
+        items.AddRange(read);
+        return items;
+    }
+
+    private static CatalogItem ReadSidecar(IBackupStore store, StoredObject database, StoredObject sidecar, StoredObject? wal, bool whole)
+    {
+        var item = new CatalogItem(CatalogFinding.Backup, database) { Sidecar = sidecar, Wal = wal };
+        var summarised = sidecar.Length is > 0 and <= SidecarSummary.MaxLength;
+        if (!summarised && !whole)
+        {
+            return item;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = store.ReadSidecar(database.Name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return item with { Problem = $"unreadable sidecar {sidecar.Name}: " + e.Message };
+        }
+
+        var matches = BackupSidecar.ChecksumMatches(bytes);
+        item = item with { Summary = summarised ? SidecarSummary.TryParse(bytes.AsSpan(0, (int)Math.Min(bytes.Length, sidecar.Length)), matches) : null };
+        if (!whole)
+        {
+            return item;
+        }
+
+        try
+        {
+            return item with { Loaded = BackupSidecar.Parse(bytes, store.Locate(sidecar.Name), matches) };
+        }
+        catch (SidecarChangedException e)
+        {
+            return item with { Problem = e.Message };
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            return item with { Problem = $"unreadable sidecar {sidecar.Name}: " + e.Message };
+        }
+    }
+
+    private static CatalogEntry Describe(CatalogItem item, string path, Dictionary<string, (DateTimeOffset At, string Detail)> failedChecks)
+    {
+        var length = item.Object.Length;
+        if (item.Loaded is not { } sidecar)
+        {
+            return new CatalogEntry(path, CatalogState.Incomplete, item.Object.LastWriteUtc, length, null, item.Problem);
+        }
+
+        if (sidecar.SizeBytes != length)
+        {
+            return new CatalogEntry(
+                path, CatalogState.Incomplete, sidecar.CreatedUtc, length, sidecar,
+                string.Create(CultureInfo.InvariantCulture, $"the file has {length} bytes but its sidecar recorded {sidecar.SizeBytes}"));
+        }
+
+        return new CatalogEntry(path, CatalogState.Complete, sidecar.CreatedUtc, length, sidecar, null)
+        {
+            FailedCheck = FailedSince(failedChecks, item.Object.Name, sidecar.CreatedUtc),
+        };
+    }
+
+    /// <summary>Why <paramref name="name"/>'s latest re-verification failed, when it failed after the backup was taken.</summary>
+    internal static string? FailedSince(Dictionary<string, (DateTimeOffset At, string Detail)> failedChecks, string name, DateTimeOffset createdUtc)
+        => failedChecks.TryGetValue(name, out var failed) && failed.At >= createdUtc ? failed.Detail : null;
+
+    /// <summary>The later of the object's time and the time in its name (see <see cref="CatalogItem.Time"/>).</summary>
+    internal static DateTimeOffset TimeOf(StoredObject o)
+    {
+        var stamp = Stamp().Match(o.Name);
+        return stamp.Success
+            && DateTime.TryParseExact(stamp.Groups[1].Value, "yyyyMMdd_HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var named)
+            && named > o.LastWriteUtc.UtcDateTime
+            ? new DateTimeOffset(named, TimeSpan.Zero)
+            : o.LastWriteUtc;
     }
 
     /// <summary>
@@ -95,18 +263,12 @@ internal static partial class BackupCatalog
     /// The backups whose latest re-verification in the folder's audit log failed, by file name, with when and why: a
     /// backup found bad stays bad in the list, the status and the guards until a later verification passes.
     /// </summary>
-    internal static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(string folder)
+    internal static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(IBackupStore store)
     {
         var latest = new Dictionary<string, (DateTimeOffset At, bool Passed, string Detail)>(StringComparer.Ordinal);
-        var log = System.IO.Path.Combine(folder, AuditLog.FileName);
-        if (!File.Exists(log))
-        {
-            return [];
-        }
-
         try
         {
-            foreach (var line in File.ReadLines(log))
+            foreach (var line in store.ReadAuditLines())
             {
                 // Only verify lines are parsed: the log also holds every backup, prune and report.
                 if (!line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || ParseLine(line) is not { } entry
@@ -152,36 +314,17 @@ internal static partial class BackupCatalog
     [System.Text.RegularExpressions.GeneratedRegex(@"^[^/\\]+_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.db$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex BackupName();
 
-    private static CatalogEntry Describe(FileInfo info, FileInfo? sidecarFile)
-    {
-        var file = info.FullName;
-        var sidecarPath = file + BackupSidecar.Suffix;
-        if (sidecarFile is null)
-        {
-            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, "no sidecar: an unfinished backup, or a file Mimo did not write");
-        }
+    /// <summary>
+    /// Whether <paramref name="name"/> is one of Mimo's temporary names of an interrupted write: <c>.&lt;stem&gt;.&lt;8
+    /// hex&gt;.tmp</c> (and SQLite's journal beside it) for a backup, <c>&lt;backup&gt;.meta.json.&lt;8 hex&gt;.tmp</c>
+    /// for a sidecar. Any other <c>.tmp</c> is not ours.
+    /// </summary>
+    internal static bool IsTemporaryName(string name)
+        => name.Contains(BackupWriter.TemporarySuffix, StringComparison.Ordinal) && TemporaryName().IsMatch(name);
 
-        BackupSidecar sidecar;
-        try
-        {
-            sidecar = BackupSidecar.Load(sidecarPath);
-        }
-        catch (SidecarChangedException e)
-        {
-            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, e.Message);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return new CatalogEntry(file, CatalogState.Incomplete, info.LastWriteTimeUtc, info.Length, null, $"unreadable sidecar {sidecarFile.Name}: " + e.Message);
-        }
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\..+\.[0-9a-f]{8}\.tmp(-journal|-wal|-shm)?|.+\.db\.meta\.json\.[0-9a-f]{8}\.tmp)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TemporaryName();
 
-        if (sidecar.SizeBytes != info.Length)
-        {
-            return new CatalogEntry(
-                file, CatalogState.Incomplete, sidecar.CreatedUtc, info.Length, sidecar,
-                string.Create(CultureInfo.InvariantCulture, $"the file has {info.Length} bytes but its sidecar recorded {sidecar.SizeBytes}"));
-        }
-
-        return new CatalogEntry(file, CatalogState.Complete, sidecar.CreatedUtc, info.Length, sidecar, null);
-    }
+    [System.Text.RegularExpressions.GeneratedRegex(@"_(\d{8}_\d{6})(?:_\d+)?\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Stamp();
 }

@@ -25,16 +25,24 @@ internal static class BackupMirror
     {
         ArgumentNullException.ThrowIfNull(backup);
         ArgumentException.ThrowIfNullOrWhiteSpace(mirrorFolder);
-        var folder = Path.GetFullPath(mirrorFolder);
+        return Copy(backup, new LocalFolderStore(Path.GetDirectoryName(backup.Path)!), new LocalFolderStore(mirrorFolder), now, cancellationToken);
+    }
+
+    /// <summary>Copies <paramref name="backup"/> from the store it is in to <paramref name="mirror"/>; the audit line goes to <paramref name="source"/>.</summary>
+    public static MirrorResult Copy(BackupResult backup, IBackupStore source, IBackupStore mirror, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(mirror);
         string? mirrored = null;
         MimoBackupException? failure = null;
         try
         {
-            mirrored = CopyVerified(backup, folder, cancellationToken);
+            mirrored = CopyVerified(backup, source, mirror, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            failure = new MimoBackupException(MimoError.MirrorFailed, e, backup.Path, folder, e.Message.TrimEnd('.'));
+            failure = new MimoBackupException(MimoError.MirrorFailed, e, backup.Path, mirror.Location, e.Message.TrimEnd('.'));
         }
 
         var warnings = new List<MimoBackupException>();
@@ -46,7 +54,7 @@ internal static class BackupMirror
         var details = new JsonObject
         {
             ["backup"] = Path.GetFileName(backup.Path),
-            ["mirror"] = folder,
+            ["mirror"] = mirror.Location,
             ["result"] = failure is null ? "ok" : "failed",
         };
         if (failure is not null)
@@ -56,7 +64,7 @@ internal static class BackupMirror
 
         try
         {
-            new AuditLog(Path.GetDirectoryName(backup.Path)!).Append(AuditEvent, details, now);
+            new AuditLog(source).Append(AuditEvent, details, now);
         }
         catch (MimoBackupException e)
         {
@@ -66,71 +74,61 @@ internal static class BackupMirror
         return new MirrorResult(mirrored, warnings);
     }
 
-    private static string CopyVerified(BackupResult backup, string folder, CancellationToken cancellationToken)
+    private static string CopyVerified(BackupResult backup, IBackupStore source, IBackupStore mirror, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(backup.Path);
-        var target = Path.Combine(folder, name);
-        var sidecarBytes = File.ReadAllBytes(backup.SidecarPath);
+        var sidecarBytes = source.ReadSidecar(name);
+        var sidecarName = name + BackupSidecar.Suffix;
 
-        BackupFolder.Prepare(folder);
-
-        if (File.Exists(target) || File.Exists(target + BackupSidecar.Suffix))
+        if (mirror.Find(name) is not null || mirror.Find(sidecarName) is not null)
         {
             // Mirroring the same backup twice is harmless; a different file of that name is never overwritten.
-            var same = File.Exists(target) && string.Equals(BackupVerifier.Sha256Of(target, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase);
-            if (same && !File.Exists(target + BackupSidecar.Suffix))
+            var same = mirror.Find(name) is not null && string.Equals(Sha256Of(mirror, name, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase);
+            if (same && mirror.Find(sidecarName) is null)
             {
                 // An earlier mirror stopped between the copy and its sidecar: the copy is right, so finish it.
-                FileDurability.WriteAtomically(target + BackupSidecar.Suffix, sidecarBytes);
+                mirror.WriteSidecar(name, sidecarBytes);
             }
 
             if (same)
             {
-                return target;
+                return mirror.Locate(name);
             }
 
             throw new MirrorException($"a different '{name}' is already there and is never overwritten");
         }
 
-        var temporary = BackupWriter.TemporaryPath(folder, Path.GetFileNameWithoutExtension(name));
-        try
+        using (var content = source.OpenRead(name))
         {
-            FileDurability.CreateOwnerOnly(temporary);
-            using (var source = new FileStream(backup.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
-            using (var copy = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                source.CopyTo(copy, 1 << 20);
-                copy.Flush(flushToDisk: true);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // Read back what the mirror holds: a share can accept a write and store something else.
-            var hash = BackupVerifier.Sha256Of(temporary, cancellationToken);
-            if (!string.Equals(hash, backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new MirrorException($"the copy's SHA-256 {hash} differs from the sidecar's {backup.Sidecar.Sha256}");
-            }
-
-            File.Move(temporary, target, overwrite: false);
-            FileDurability.FlushDirectory(folder);
-        }
-        finally
-        {
-            FileDurability.DeleteQuietly(temporary);
+            // The mirror checks what it stored against the sidecar's SHA-256 before the name appears.
+            mirror.Write(name, content, backup.Sidecar.Sha256, cancellationToken);
         }
 
         try
         {
-            FileDurability.WriteAtomically(target + BackupSidecar.Suffix, sidecarBytes);
+            mirror.WriteSidecar(name, sidecarBytes);
         }
         catch
         {
-            FileDurability.DeleteQuietly(target);
+            try
+            {
+                mirror.Delete(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A copy without its sidecar is never a restore point; the next mirror finishes it.
+            }
+
             throw;
         }
 
-        return target;
+        return mirror.Locate(name);
+    }
+
+    private static string Sha256Of(IBackupStore store, string name, CancellationToken cancellationToken)
+    {
+        using var stream = store.OpenRead(name);
+        return BackupVerifier.Sha256Of(stream, cancellationToken);
     }
 
     /// <summary>A reason the mirror copy was refused, worded for the MIMO401 message.</summary>

@@ -88,10 +88,18 @@ internal sealed record BackupSidecar
     public static BackupSidecar Load(string path)
     {
         var bytes = System.IO.File.ReadAllBytes(path);
+        return Parse(bytes, path, ChecksumMatches(bytes));
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> of bytes already read from <paramref name="path"/> (named in messages), whose
+    /// <see cref="ChecksumMatches"/> is <paramref name="checksumMatches"/>.
+    /// </summary>
+    internal static BackupSidecar Parse(byte[] bytes, string path, bool? checksumMatches)
+    {
         var sidecar = JsonSerializer.Deserialize<BackupSidecar>(bytes, Json)
             ?? throw new JsonException($"'{path}' holds no sidecar.");
-        var matches = ChecksumMatches(bytes);
-        if (matches == false || (matches is null && (sidecar.FormatVersion >= 2 || sidecar.Checksum is not null)))
+        if (checksumMatches == false || (checksumMatches is null && (sidecar.FormatVersion >= 2 || sidecar.Checksum is not null)))
         {
             throw new SidecarChangedException(
                 $"its sidecar {System.IO.Path.GetFileName(path)} was changed after it was written (its checksum does not match its content)");

@@ -113,7 +113,7 @@ internal static class BackupWriter
 
             try
             {
-                FileDurability.WriteAtomically(path + BackupSidecar.Suffix, sidecar.ToUtf8());
+                new LocalFolderStore(folder).WriteSidecar(Path.GetFileName(path), sidecar.ToUtf8());
             }
             catch
             {

@@ -15,9 +15,15 @@ internal static class FreshBackups
     /// </summary>
     public static FreshBackupAnswer Find(string folder, string database, TimeSpan maxAge, DateTimeOffset now, TimeSpan busyTimeout,
         IReadOnlyCollection<string> ignoredTables, CancellationToken cancellationToken = default)
+        => Find(new LocalFolderStore(folder), database, maxAge, now, busyTimeout, ignoredTables, cancellationToken);
+
+    /// <inheritdoc cref="Find(string, string, TimeSpan, DateTimeOffset, TimeSpan, IReadOnlyCollection{string}, CancellationToken)"/>
+    /// <remarks>The content comparison opens the backup with SQLite where the store locates it: a local folder.</remarks>
+    public static FreshBackupAnswer Find(IBackupStore store, string database, TimeSpan maxAge, DateTimeOffset now, TimeSpan busyTimeout,
+        IReadOnlyCollection<string> ignoredTables, CancellationToken cancellationToken = default)
     {
         var source = Path.GetFullPath(database);
-        var candidate = BackupCatalog.Read(folder)
+        var candidate = BackupCatalog.Read(store, cancellationToken)
             .FirstOrDefault(e => e.Verified
                 && string.Equals(Path.GetFullPath(e.Sidecar!.Source.Path), source, StringComparison.Ordinal)
                 && now - e.CreatedUtc <= maxAge && now - e.CreatedUtc >= TimeSpan.FromMinutes(-1)); // The catalog is newest first.
@@ -27,7 +33,12 @@ internal static class FreshBackups
         }
 
         var name = Path.GetFileName(candidate.Path);
-        var sha256 = BackupVerifier.Sha256Of(candidate.Path, cancellationToken);
+        string sha256;
+        using (var content = store.OpenRead(name))
+        {
+            sha256 = BackupVerifier.Sha256Of(content, cancellationToken);
+        }
+
         if (!string.Equals(sha256, candidate.Sidecar!.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             return new FreshBackupAnswer(null, $"{name} no longer matches the SHA-256 its sidecar recorded: it changed after it was taken");
