@@ -1,3 +1,4 @@
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Commands;
