@@ -1,6 +1,7 @@
 using System.Globalization;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
+using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Runner;

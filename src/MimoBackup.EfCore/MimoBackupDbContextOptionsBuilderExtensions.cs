@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using MimoBackup.EfCore;
 using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore;
 
 // The extension lives beside UseSqlite so that it is found without a using directive, as EF's own are.
 namespace Microsoft.EntityFrameworkCore;

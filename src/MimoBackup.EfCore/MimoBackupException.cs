@@ -1,5 +1,5 @@
 using System.Globalization;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using MimoBackup.EfCore;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore;
 
 // Times MimoBackup's snapshot and verified backup against cp, `sqlite3 .backup`, the three-step
 // `.backup` + `integrity_check` + `sha256sum`, and `sqlite3 -json`, all in the same run on the same

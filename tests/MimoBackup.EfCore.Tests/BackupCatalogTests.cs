@@ -94,37 +94,37 @@ public sealed class BackupCatalogTests : IDisposable
         switch (kind)
         {
             case "damaged sidecar":
-            {
-                var backup = Take(TimeSpan.FromDays(40));
-                File.WriteAllText(backup.SidecarPath, "{ \"formatVersion\": 1, \"kind\": \"pre-mig");
-                return Path.GetFileName(backup.Path);
-            }
-
-            case "changed sidecar":
-            {
-                var backup = Take(TimeSpan.FromDays(40));
-                File.WriteAllText(backup.SidecarPath, File.ReadAllText(backup.SidecarPath).Replace("\"pinned\": false", "\"pinned\":false", StringComparison.Ordinal));
-                return Path.GetFileName(backup.Path);
-            }
-
-            case "truncated backup":
-            {
-                var backup = Take(TimeSpan.FromDays(40));
-                using (var file = new FileStream(backup.Path, FileMode.Open))
                 {
-                    file.SetLength(file.Length / 2);
+                    var backup = Take(TimeSpan.FromDays(40));
+                    File.WriteAllText(backup.SidecarPath, "{ \"formatVersion\": 1, \"kind\": \"pre-mig");
+                    return Path.GetFileName(backup.Path);
                 }
 
-                return Path.GetFileName(backup.Path);
-            }
+            case "changed sidecar":
+                {
+                    var backup = Take(TimeSpan.FromDays(40));
+                    File.WriteAllText(backup.SidecarPath, File.ReadAllText(backup.SidecarPath).Replace("\"pinned\": false", "\"pinned\":false", StringComparison.Ordinal));
+                    return Path.GetFileName(backup.Path);
+                }
+
+            case "truncated backup":
+                {
+                    var backup = Take(TimeSpan.FromDays(40));
+                    using (var file = new FileStream(backup.Path, FileMode.Open))
+                    {
+                        file.SetLength(file.Length / 2);
+                    }
+
+                    return Path.GetFileName(backup.Path);
+                }
 
             case "orphan sidecar":
-            {
-                var backup = Take(TimeSpan.FromDays(40));
-                File.Delete(backup.Path);
-                File.SetLastWriteTimeUtc(backup.SidecarPath, (_now - TimeSpan.FromHours(2)).UtcDateTime);
-                return Path.GetFileName(backup.SidecarPath);
-            }
+                {
+                    var backup = Take(TimeSpan.FromDays(40));
+                    File.Delete(backup.Path);
+                    File.SetLastWriteTimeUtc(backup.SidecarPath, (_now - TimeSpan.FromHours(2)).UtcDateTime);
+                    return Path.GetFileName(backup.SidecarPath);
+                }
 
             case "temporary copy":
                 return Write(".pre-migration_20200101_000000.0a1b2c3d.tmp", TimeSpan.FromHours(2));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

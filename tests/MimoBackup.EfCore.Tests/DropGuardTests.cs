@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

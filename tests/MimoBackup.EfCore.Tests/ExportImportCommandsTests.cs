@@ -2,7 +2,6 @@ using System.Xml.Linq;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;

@@ -1,7 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,4 +1,4 @@
-using MimoBackup.EfCore.Migrations;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,5 +1,5 @@
 using MimoBackup.EfCore.Configuration;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
 
@@ -39,7 +39,12 @@ public class MimoSettingsTests
     {
         var code = new CodeSettings
         {
-            RetentionDays = 7, RetentionMonths = 3, AutoPrune = true, MirrorDir = "/code-mirror", NotifyOnBackup = true, NotifyCommand = "code-cmd",
+            RetentionDays = 7,
+            RetentionMonths = 3,
+            AutoPrune = true,
+            MirrorDir = "/code-mirror",
+            NotifyOnBackup = true,
+            NotifyCommand = "code-cmd",
         };
         var build = Build(
             ("MimoRetentionDays", "14"), ("MimoRetentionMonths", "0"), ("MimoAutoPrune", "false"), ("MimoMirrorDir", "/build-mirror"),

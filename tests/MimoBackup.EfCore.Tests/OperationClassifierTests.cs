@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
-using MimoBackup.EfCore.Migrations;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
 
@@ -66,7 +66,11 @@ public class OperationClassifierTests
     {
         var alter = new AlterColumnOperation
         {
-            Table = "Notes", Name = "Title", ClrType = typeof(string), IsNullable = nullable, MaxLength = length,
+            Table = "Notes",
+            Name = "Title",
+            ClrType = typeof(string),
+            IsNullable = nullable,
+            MaxLength = length,
             OldColumn = new AddColumnOperation { Table = "Notes", Name = "Title", ClrType = typeof(string), IsNullable = oldNullable, MaxLength = oldLength },
         };
 
@@ -78,7 +82,11 @@ public class OperationClassifierTests
     {
         var alter = new AlterColumnOperation
         {
-            Table = "Notes", Name = "Title", ClrType = typeof(string), IsNullable = true, MaxLength = 400,
+            Table = "Notes",
+            Name = "Title",
+            ClrType = typeof(string),
+            IsNullable = true,
+            MaxLength = 400,
             OldColumn = new AddColumnOperation { Table = "Notes", Name = "Title", ClrType = typeof(string), IsNullable = false, MaxLength = 200 },
         };
 
@@ -90,7 +98,10 @@ public class OperationClassifierTests
     {
         var alter = new AlterColumnOperation
         {
-            Table = "Notes", Name = "Score", ClrType = typeof(int), ColumnType = "INTEGER",
+            Table = "Notes",
+            Name = "Score",
+            ClrType = typeof(int),
+            ColumnType = "INTEGER",
             OldColumn = new AddColumnOperation { Table = "Notes", Name = "Score", ClrType = typeof(string), ColumnType = "TEXT" },
         };
 

@@ -1,6 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
@@ -162,7 +162,7 @@ public sealed class RehearsalTests : IDisposable
         {
             // A concurrent writer between the snapshot and the update: the rehearsal (one row) passes, the live
             // database (two rows) fails the unique index after SameCodes committed.
-            var migrator = Assert.IsType<Migrations.BackupMigrator>(context.GetService<IMigrator>());
+            var migrator = Assert.IsType<Internal.BackupMigrator>(context.GetService<IMigrator>());
             migrator.AfterSnapshot = _ =>
             {
                 using var writer = TempFolder.Open(Database);
@@ -187,7 +187,7 @@ public sealed class RehearsalTests : IDisposable
         try
         {
             using var context = new RehearsalContext($"Data Source={Database};Default Timeout=1", Backups, [], null);
-            var migrator = Assert.IsType<Migrations.BackupMigrator>(context.GetService<IMigrator>());
+            var migrator = Assert.IsType<Internal.BackupMigrator>(context.GetService<IMigrator>());
             migrator.AfterSnapshot = _ =>
             {
                 // Another process's writer: it takes the write lock after the snapshot and keeps it.

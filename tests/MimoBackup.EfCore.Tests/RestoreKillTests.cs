@@ -95,7 +95,8 @@ public sealed class RestoreKillTests(ITestOutputHelper log) : IDisposable
             }
 
             copying.TrySetResult(Stopwatch.StartNew());
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         reader.Start();
 
         string moment;

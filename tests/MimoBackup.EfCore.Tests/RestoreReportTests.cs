@@ -1,6 +1,6 @@
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,6 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MimoBackup.EfCore.Engine;
 
@@ -94,7 +94,7 @@ public sealed class RuntimeMigrateTests : IDisposable
         using var cancellation = new CancellationTokenSource();
         await using (var context = Context())
         {
-            var migrator = Assert.IsType<Migrations.BackupMigrator>(context.GetService<IMigrator>());
+            var migrator = Assert.IsType<Internal.BackupMigrator>(context.GetService<IMigrator>());
             migrator.AfterSnapshot = _ => cancellation.Cancel();
 
             var error = await Assert.ThrowsAnyAsync<Exception>(() => context.Database.MigrateAsync(RuntimeMigrations.First, cancellation.Token));

@@ -1,9 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tests;
 

@@ -1,5 +1,5 @@
 using MimoBackup.EfCore.Configuration;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Commands;
 

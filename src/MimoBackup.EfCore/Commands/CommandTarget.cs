@@ -50,7 +50,7 @@ internal sealed record CommandTarget(
             Path.GetFullPath(databasePath),
             settings,
             TimeSpan.FromSeconds(30),
-            new OriginFacts(null, null, null, null, Migrations.BackupMigrator.VersionOf(typeof(CommandTarget).Assembly) ?? "unknown", Environment.MachineName, Environment.UserName),
+            new OriginFacts(null, null, null, null, Internal.BackupMigrator.VersionOf(typeof(CommandTarget).Assembly) ?? "unknown", Environment.MachineName, Environment.UserName),
             null,
             null);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
-using static MimoBackup.EfCore.Migrations.BackupMigrator;
+using static MimoBackup.EfCore.Internal.BackupMigrator;
 
 namespace MimoBackup.EfCore.Commands;
 

@@ -1,4 +1,4 @@
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Commands;
 

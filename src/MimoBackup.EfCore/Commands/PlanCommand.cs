@@ -3,8 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
-using MimoBackup.EfCore.Migrations;
-using static MimoBackup.EfCore.Migrations.BackupMigrator;
+using static MimoBackup.EfCore.Internal.BackupMigrator;
 
 namespace MimoBackup.EfCore.Commands;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Commands;
 
@@ -28,7 +27,7 @@ internal static class RestoreSource
             // 'app.db-wal' names no backup; it is a side file, already gone when the runner's connection checkpointed it.
             if (DatabaseRestore.JournalOf(Path.GetFullPath(from)) is { } journal)
             {
-                throw new MimoBackupException(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
+                throw NotTheJournal(from, journal);
             }
 
             throw new MimoBackupException(MimoError.BackupNotFound, from, folder);
@@ -38,7 +37,7 @@ internal static class RestoreSource
         if (DatabaseRestore.JournalOf(path) is { } suffix)
         {
             // Checked before existence: the runner's own connection may have checkpointed the -wal away already.
-            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{from}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={from[..^suffix.Length]})");
+            throw NotTheJournal(from, suffix);
         }
 
         if (!File.Exists(path))
@@ -61,4 +60,7 @@ internal static class RestoreSource
 
         return (path, sidecar);
     }
+
+    private static MimoBackupException NotTheJournal(string from, string journal)
+        => new(MimoError.BadCommandUsage, $"'{from}' is the {journal} file of a database, not a database: give the database, not its {journal} (-p:MimoRestoreFrom={from[..^journal.Length]})");
 }

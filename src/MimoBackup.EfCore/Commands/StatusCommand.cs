@@ -1,6 +1,5 @@
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
-using static MimoBackup.EfCore.Migrations.BackupMigrator;
+using static MimoBackup.EfCore.Internal.BackupMigrator;
 
 namespace MimoBackup.EfCore.Commands;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Configuration;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MimoBackup.EfCore.Internal;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Configuration;
 
@@ -34,7 +34,7 @@ internal sealed record SettingDefinition(string Name, SettingKind Kind, SettingS
 {
     public string? DefaultNote { get; init; }
 
-    /// <summary>The <see cref="MimoBackupOptionsBuilder"/> method of an app setting.</summary>
+    /// <summary>The <c>MimoBackupOptionsBuilder</c> method of an app setting.</summary>
     public string? BuilderMethod { get; init; }
 
     /// <summary>How the README's code column shows the builder call.</summary>
@@ -119,51 +119,51 @@ internal static class SettingDefinitions
 {
     public static readonly SettingDefinition Enabled = new("MimoBackupEnabled", SettingKind.Bool, SettingScope.App, "true",
         "`false` migrates without backups (warned and audited)")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.Enabled), CodeExample = "o.Enabled(false)" };
+    { BuilderMethod = "Enabled", CodeExample = "o.Enabled(false)" };
 
     public static readonly SettingDefinition BackupDir = new("MimoBackupDir", SettingKind.Folder, SettingScope.App, null,
         "where backups go; an MSBuild value is relative to the project folder, an environment or code value to the current folder")
-    { DefaultNote = "<database folder>/backups", BuilderMethod = nameof(MimoBackupOptionsBuilder.BackupDirectory), CodeExample = "o.BackupDirectory(path)" };
+    { DefaultNote = "<database folder>/backups", BuilderMethod = "BackupDirectory", CodeExample = "o.BackupDirectory(path)" };
 
     public static readonly SettingDefinition SkipBackup = new("MimoSkipBackup", SettingKind.Bool, SettingScope.App, "false",
         "skip the automatic backup (warned and audited; once per build when set through MSBuild)")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.SkipBackup), CodeExample = "o.SkipBackup()" };
+    { BuilderMethod = "SkipBackup", CodeExample = "o.SkipBackup()" };
 
     public static readonly SettingDefinition Verify = new("MimoVerify", SettingKind.Enum, SettingScope.App, "full",
         "`full` = `integrity_check`, `quick` = `quick_check`")
-    { Values = ["full", "quick"], BuilderMethod = nameof(MimoBackupOptionsBuilder.Verify), CodeExample = "o.Verify(MimoVerification.Quick)" };
+    { Values = ["full", "quick"], BuilderMethod = "Verify", CodeExample = "o.Verify(MimoVerification.Quick)" };
 
     public static readonly SettingDefinition FreshBackupMinutes = new("MimoFreshBackupMinutes", SettingKind.Int, SettingScope.App, "15",
         "how young a backup must be to count as fresh for destructive operations")
-    { Minimum = 1, Maximum = 525_600, Unit = "minutes", BuilderMethod = nameof(MimoBackupOptionsBuilder.FreshBackupMinutes), CodeExample = "o.FreshBackupMinutes(n)" };
+    { Minimum = 1, Maximum = 525_600, Unit = "minutes", BuilderMethod = "FreshBackupMinutes", CodeExample = "o.FreshBackupMinutes(n)" };
 
     public static readonly SettingDefinition RetentionDays = new("MimoRetentionDays", SettingKind.Int, SettingScope.App, "30",
         "every backup is kept this many days")
-    { Minimum = 1, Maximum = 36_500, Unit = "days", BuilderMethod = nameof(MimoBackupOptionsBuilder.RetentionDays), CodeExample = "o.RetentionDays(n)" };
+    { Minimum = 1, Maximum = 36_500, Unit = "days", BuilderMethod = "RetentionDays", CodeExample = "o.RetentionDays(n)" };
 
     public static readonly SettingDefinition RetentionMonths = new("MimoRetentionMonths", SettingKind.Int, SettingScope.App, "12",
         "older ones keep the newest of each calendar month for this many months")
-    { Minimum = 0, Maximum = 1200, Unit = "months", BuilderMethod = nameof(MimoBackupOptionsBuilder.RetentionMonths), CodeExample = "o.RetentionMonths(n)" };
+    { Minimum = 0, Maximum = 1200, Unit = "months", BuilderMethod = "RetentionMonths", CodeExample = "o.RetentionMonths(n)" };
 
     public static readonly SettingDefinition AutoPrune = new("MimoAutoPrune", SettingKind.Bool, SettingScope.App, "true",
         "prune the backup folder and the mirror after every backup")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.AutoPrune), CodeExample = "o.AutoPrune(false)" };
+    { BuilderMethod = "AutoPrune", CodeExample = "o.AutoPrune(false)" };
 
     public static readonly SettingDefinition MirrorDir = new("MimoMirrorDir", SettingKind.Folder, SettingScope.App, null,
         "a second folder (another disk, a share) every verified backup and sidecar is copied to; relative as `MimoBackupDir`")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.MirrorDirectory), CodeExample = "o.MirrorDirectory(path)" };
+    { BuilderMethod = "MirrorDirectory", CodeExample = "o.MirrorDirectory(path)" };
 
     public static readonly SettingDefinition NotifyOnBackup = new("MimoNotifyOnBackup", SettingKind.Bool, SettingScope.App, "true",
         "notify every backup, skip, refusal, restore and prune to `MimoNotifyCommand`; `false` turns notifications off")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.NotifyOnBackup), CodeExample = "o.NotifyOnBackup(false)" };
+    { BuilderMethod = "NotifyOnBackup", CodeExample = "o.NotifyOnBackup(false)" };
 
     public static readonly SettingDefinition Rehearse = new("MimoRehearse", SettingKind.Bool, SettingScope.App, "true",
         "run the pending migrations on a copy of the verified backup first (see \"Rehearsal\"); `false` migrates straight after the backup")
-    { BuilderMethod = nameof(MimoBackupOptionsBuilder.Rehearse), CodeExample = "o.Rehearse(false)" };
+    { BuilderMethod = "Rehearse", CodeExample = "o.Rehearse(false)" };
 
     public static readonly SettingDefinition NotifyCommand = new("MimoNotifyCommand", SettingKind.Text, SettingScope.App, null,
         "a shell command that gets each event as JSON on standard input (10 s limit; failures are warnings)")
-    { Expected = "a shell command", BuilderMethod = nameof(MimoBackupOptionsBuilder.NotifyCommand), CodeExample = "o.NotifyCommand(cmd)" };
+    { Expected = "a shell command", BuilderMethod = "NotifyCommand", CodeExample = "o.NotifyCommand(cmd)" };
 
     /// <summary>Every setting, the app's in the README's order, then the targets' and the commands'.</summary>
     public static IReadOnlyList<SettingDefinition> All { get; } =

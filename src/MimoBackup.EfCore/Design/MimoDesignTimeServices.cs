@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimoBackup.EfCore.Internal;
-using MimoBackup.EfCore.Migrations;
 
 namespace MimoBackup.EfCore.Design;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Design;
@@ -18,14 +18,12 @@ internal static class MimoDropHook
 {
     private static int _installed;
 
-    /// <summary>True only inside dotnet-ef's <c>database drop</c>.</summary>
-    internal static bool IsInstalled => Volatile.Read(ref _installed) == 1;
-
     /// <summary>Called by reflection from the generated module initializer; safe to call more than once.</summary>
     internal static void Install()
     {
         if (Interlocked.Exchange(ref _installed, 1) == 0)
         {
+            GuardedDatabaseCreator.InsideDatabaseDrop = true;
             DiagnosticListener.AllListeners.Subscribe(new ListenerObserver());
         }
     }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
 

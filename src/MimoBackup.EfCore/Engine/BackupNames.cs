@@ -1,5 +1,3 @@
-using MimoBackup.EfCore.Internal;
-
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>Names a user gives to manual backups become file names: only safe ones are accepted.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
 

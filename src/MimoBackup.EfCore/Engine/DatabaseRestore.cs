@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
 
@@ -56,7 +55,7 @@ internal static class DatabaseRestore
 
         if (JournalOf(source) is { } suffix)
         {
-            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} (-p:MimoRestoreFrom={source[..^suffix.Length]})");
+            throw new MimoBackupException(MimoError.BadCommandUsage, $"'{source}' is the {suffix} file of a database, not a database: give the database, not its {suffix} ('{source[..^suffix.Length]}')");
         }
 
         DatabaseCensus? expected = null;

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Unicode;
+using System.Text;
 
 namespace MimoBackup.EfCore.Engine;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
-using MimoBackup.EfCore.Internal;
 using SQLitePCL;
 
 namespace MimoBackup.EfCore.Engine;

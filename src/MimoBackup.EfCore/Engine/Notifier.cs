@@ -1,9 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using MimoBackup.EfCore.Internal;
+using System.Text;
 
 namespace MimoBackup.EfCore.Engine;
 

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Security;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Migrations;
 
 namespace MimoBackup.EfCore.Internal;
 

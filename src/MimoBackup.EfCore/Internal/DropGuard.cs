@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Migrations;
 
 namespace MimoBackup.EfCore.Internal;
 

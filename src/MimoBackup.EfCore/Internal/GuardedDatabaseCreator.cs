@@ -10,6 +10,18 @@ namespace MimoBackup.EfCore.Internal;
 internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, ICurrentDbContext currentContext, IMimoOutput output)
     : IRelationalDatabaseCreator
 {
+    private static volatile bool _insideDatabaseDrop;
+
+    /// <summary>
+    /// True only inside dotnet-ef's <c>database drop</c> (set by the design-time drop hook): there a refusal is
+    /// reported as dotnet-ef reports its own failures, once and without a stack trace.
+    /// </summary>
+    internal static bool InsideDatabaseDrop
+    {
+        get => _insideDatabaseDrop;
+        set => _insideDatabaseDrop = value;
+    }
+
     public bool EnsureDeleted()
     {
         Guard();
@@ -66,7 +78,7 @@ internal sealed class GuardedDatabaseCreator(IRelationalDatabaseCreator inner, I
         {
             DropGuard.Check(currentContext.Context, output);
         }
-        catch (MimoBackupException e) when (Design.MimoDropHook.IsInstalled)
+        catch (MimoBackupException e) when (InsideDatabaseDrop)
         {
             // Inside dotnet-ef's drop: an OperationException is printed once, as its message alone; anything else
             // is printed with its stack trace and then its message again.

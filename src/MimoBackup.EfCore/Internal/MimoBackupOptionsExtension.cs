@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using MimoBackup.EfCore.Configuration;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Internal;
 

@@ -1,11 +1,11 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using MimoBackup.EfCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Internal;
 

@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using MimoBackup.EfCore.Internal;
 using SQLitePCL;
 
 namespace MimoBackup.EfCore.Engine;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using MimoBackup.EfCore.Internal;
 using SQLitePCL;
 
 namespace MimoBackup.EfCore.Engine;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Engine;
 

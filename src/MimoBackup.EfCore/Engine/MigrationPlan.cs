@@ -1,4 +1,4 @@
-namespace MimoBackup.EfCore.Migrations;
+namespace MimoBackup.EfCore.Engine;
 
 /// <summary>
 /// Which migrations a call to <c>Migrate(target)</c> will apply and revert, worked out before anything runs,

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
-using MimoBackup.EfCore.Engine;
+using Microsoft.EntityFrameworkCore;
 
-namespace MimoBackup.EfCore.Migrations;
+namespace MimoBackup.EfCore.Engine;
 
 /// <summary>What the rehearsal of an update found: its exact changes, or the migration it failed at and why.</summary>
 internal sealed record RehearsalResult(DataChangeReport? Report, string? FailedMigration, string? Error, TimeSpan Duration)

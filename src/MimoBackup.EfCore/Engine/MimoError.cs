@@ -1,4 +1,4 @@
-namespace MimoBackup.EfCore.Internal;
+namespace MimoBackup.EfCore.Engine;
 
 /// <summary>How a MIMO failure ends a command: the exit codes of SPEC §9.</summary>
 internal enum MimoExitCode
@@ -22,7 +22,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError SettingsFileUnreadable = new(
         "MIMO002", MimoExitCode.BadUsage,
         "The settings file '{0}' written by the build cannot be read: {1}.",
-        "Rebuild the project (dotnet build) so that the package writes it again.");
+        "Rebuild the project so that the package writes it again.");
 
     public static readonly MimoError UseMimoBackupBeforeProvider = new(
         "MIMO003", MimoExitCode.BadUsage,
@@ -92,7 +92,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError InvalidBackupName = new(
         "MIMO201", MimoExitCode.BadUsage,
         "The backup name '{0}' is not allowed: {1}.",
-        "Use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.', e.g. -p:MimoBackupName=before-major-change.");
+        "Use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.', e.g. MimoBackupName=before-major-change.");
 
     public static readonly MimoError BackupNotFound = new(
         "MIMO202", MimoExitCode.BadUsage,
@@ -122,12 +122,12 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError NoDatabase = new(
         "MIMO207", MimoExitCode.BadUsage,
         "No SQLite database file could be found for this command: {0}.",
-        "Point -p:MimoDatabase at the file, or pick the DbContext with -p:MimoContext.");
+        "Set MimoDatabase to the file, or pick the DbContext with MimoContext.");
 
     public static readonly MimoError ContextNotCreated = new(
         "MIMO208", MimoExitCode.Failed,
         "The app's DbContext could not be created the way dotnet-ef creates it: {0}.",
-        "Check that 'dotnet ef dbcontext info' works in this project, pick the context with -p:MimoContext, or give -p:MimoDatabase.");
+        "Check that EF's design-time tools can create the context in this project (dbcontext info), pick the context with MimoContext, or set MimoDatabase.");
 
     public static readonly MimoError BadCommandUsage = new(
         "MIMO209", MimoExitCode.BadUsage,
@@ -137,7 +137,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError NotBuilt = new(
         "MIMO210", MimoExitCode.BadUsage,
         "The app's build output '{0}' is missing, so its DbContext cannot be loaded.",
-        "Build the project first (dotnet build), or run the target without -p:MimoNoBuild=true.");
+        "Build the project first, or run without MimoNoBuild=true.");
 
     public static readonly MimoError StaleMigrationLock = new(
         "MIMO110", MimoExitCode.Failed,
@@ -147,7 +147,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError SchemaAheadOfHistory = new(
         "MIMO111", MimoExitCode.Refused,
         "Refused: '{0}' has the migration history it had before the update that {1} was taken for, but not its schema ({2}): that update was interrupted after part of it was committed, so EF would run it again on a half-migrated database.",
-        "Restore the backup taken before it ({3}), then update again. If the schema was changed on purpose, take a backup first (dotnet msbuild -t:MimoBackup): a newer backup accepts the database as it is.");
+        "Restore the backup taken before it ({3}), then update again. If the schema was changed on purpose, take a backup first ({4}): a newer backup accepts the database as it is.");
 
     public static readonly MimoError RehearsalFailed = new(
         "MIMO303", MimoExitCode.Refused,
@@ -212,7 +212,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
     public static readonly MimoError ImportMigrationMismatch = new(
         "MIMO504", MimoExitCode.Refused,
         "Refused: the export file '{0}' was written at migration {1}, but the database '{2}' is at migration {3}.",
-        "Migrate the database to {1} first (dotnet ef database update {1}), then import again; the database was not changed.");
+        "Migrate the database to {1} first (database update {1}), then import again; the database was not changed.");
 
     public static readonly MimoError ImportUnknownTable = new(
         "MIMO505", MimoExitCode.Failed,

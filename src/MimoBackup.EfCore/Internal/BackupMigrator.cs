@@ -3,14 +3,13 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
-using MimoBackup.EfCore.Internal;
 
-namespace MimoBackup.EfCore.Migrations;
+namespace MimoBackup.EfCore.Internal;
 
 /// <summary>
 /// Decorates EF Core's <see cref="IMigrator"/>: before the first migration operation touches the database it
@@ -170,7 +169,10 @@ internal sealed class BackupMigrator(
                 + $"about to {plan.Describe()} on {Display(database)} WITHOUT a backup.");
             audit.Append("disabled", new JsonObject
             {
-                ["database"] = database, ["plan"] = plan.Describe(), ["context"] = context.GetType().FullName, ["source"] = settings.EnabledSource.ToString(),
+                ["database"] = database,
+                ["plan"] = plan.Describe(),
+                ["context"] = context.GetType().FullName,
+                ["source"] = settings.EnabledSource.ToString(),
             }, now);
             aftercare.Publish(Notifier.Skip(database, $"{MimoSettings.EnabledName}=false from {Describe(settings.EnabledSource)}", now), now);
             return null;
@@ -443,7 +445,7 @@ internal sealed class BackupMigrator(
             ["backup"] = newest.Path,
             ["differences"] = new JsonArray([.. differences.Select(d => (JsonNode)d)]),
         }, now);
-        throw new MimoBackupException(MimoError.SchemaAheadOfHistory, Display(database), newest.FileName, string.Join(", ", differences), CommandHints.Restore(newest.Path));
+        throw new MimoBackupException(MimoError.SchemaAheadOfHistory, Display(database), newest.FileName, string.Join(", ", differences), CommandHints.Restore(newest.Path), CommandHints.Backup());
     }
 
     private static bool SkipAlreadyUsed(AuditLog audit, string buildId)

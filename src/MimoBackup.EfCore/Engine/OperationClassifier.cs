@@ -1,11 +1,11 @@
-using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
+using System.Text;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore;
 
-namespace MimoBackup.EfCore.Migrations;
+namespace MimoBackup.EfCore.Engine;
 
 /// <summary>A data-changing operation of one migration of a plan.</summary>
 internal sealed record PlanFinding(string MigrationId, string Text)
