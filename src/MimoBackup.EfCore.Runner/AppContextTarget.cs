@@ -120,7 +120,7 @@ internal static class AppContextTarget
         }
         catch (SqliteException e)
         {
-            output.Warning($"{BackupMigrator.Prefix}the migration history of {database} cannot be read: {e.Message}");
+            output.Warning($"{ReportText.Prefix}the migration history of {database} cannot be read: {e.Message}");
             return null;
         }
     }

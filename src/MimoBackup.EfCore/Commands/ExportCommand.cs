@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Engine;
-using static MimoBackup.EfCore.Internal.BackupMigrator;
+using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 

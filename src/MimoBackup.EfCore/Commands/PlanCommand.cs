@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 using static MimoBackup.EfCore.Internal.BackupMigrator;
+using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 

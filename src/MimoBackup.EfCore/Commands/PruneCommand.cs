@@ -1,6 +1,6 @@
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
-using static MimoBackup.EfCore.Internal.BackupMigrator;
+using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 

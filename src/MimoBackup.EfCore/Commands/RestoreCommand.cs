@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
-using static MimoBackup.EfCore.Internal.BackupMigrator;
+using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 

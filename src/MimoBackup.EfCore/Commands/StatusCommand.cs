@@ -1,5 +1,5 @@
 using MimoBackup.EfCore.Engine;
-using static MimoBackup.EfCore.Internal.BackupMigrator;
+using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 

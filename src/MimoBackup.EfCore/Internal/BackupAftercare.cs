@@ -54,12 +54,12 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         var result = BackupMirror.Copy(backup, mirror, now, cancellationToken);
         if (result.MirrorPath is { } copy)
         {
-            output.Information(MimoBackupEventId.BackupMirrored, $"{BackupMigrator.Prefix}mirrored {Path.GetFileName(backup.Path)} to {BackupMigrator.Display(copy)} (SHA-256 checked).");
+            output.Information(MimoBackupEventId.BackupMirrored, $"{ReportText.Prefix}mirrored {Path.GetFileName(backup.Path)} to {ReportText.Display(copy)} (SHA-256 checked).");
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(MimoBackupEventId.MirrorFailed, BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.MirrorFailed, ReportText.Prefix + warning.Message);
         }
 
         return result;
@@ -78,13 +78,13 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
-            output.Warning(MimoBackupEventId.PruneFailed, BackupMigrator.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
             return null;
         }
 
         foreach (var warning in result.Warnings)
         {
-            output.Warning(MimoBackupEventId.PruneFailed, BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + warning.Message);
         }
 
         return result;
@@ -105,7 +105,7 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
 
         foreach (var warning in Notifier.Notify(evt, settings.NotifyCommand, new AuditLog(backupFolder), now))
         {
-            output.Warning(MimoBackupEventId.NotifyFailed, BackupMigrator.Prefix + warning.Message);
+            output.Warning(MimoBackupEventId.NotifyFailed, ReportText.Prefix + warning.Message);
         }
     }
 
@@ -116,8 +116,8 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
     {
         ArgumentNullException.ThrowIfNull(result);
         var deleted = result.Deleted.ToList();
-        var line = new StringBuilder(BackupMigrator.Prefix);
-        var where = BackupMigrator.Display(result.Folder);
+        var line = new StringBuilder(ReportText.Prefix);
+        var where = ReportText.Display(result.Folder);
         if (deleted.Count == 0)
         {
             line.Append(CultureInfo.InvariantCulture, $"{(result.DryRun ? "prune would remove" : "prune removed")} nothing in {where}");

@@ -9,6 +9,8 @@ using Microsoft.EntityFrameworkCore;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 
+using static MimoBackup.EfCore.Internal.ReportText;
+
 namespace MimoBackup.EfCore.Internal;
 
 /// <summary>
@@ -23,8 +25,6 @@ internal sealed class BackupMigrator(
     IMimoOutput output,
     Func<MimoBackupException, Exception> translate) : IMigrator
 {
-    /// <summary>How every line of the package begins, in every front-end.</summary>
-    internal const string Prefix = "Mimo: ";
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     // EF 9+ keeps its migration lock in this table; its rows come and go with every run.
@@ -258,7 +258,7 @@ internal sealed class BackupMigrator(
             cancellationToken);
 
         var session = new MigrationSession(database, backup, audit, busyTimeout, HistoryTable(context), aftercare, plan, null);
-        output.Information(MimoBackupEventId.BackupTaken, $"{Prefix}{Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
+        output.Information(MimoBackupEventId.BackupTaken, $"{Prefix}{ReportText.Describe(backup)} before it will {plan.Describe()}. {RestoreHint(session)}");
         AddFacts(record, backup);
         audit.Append("backup", record, now);
         if (!settings.Rehearse)
@@ -267,16 +267,6 @@ internal sealed class BackupMigrator(
         }
 
         return session with { Rehearsed = Rehearse(context, session, targetMigration, folder, cancellationToken) };
-    }
-
-    /// <summary>"98 migrations, 11 with data-changing operations: …" with at most ten findings.</summary>
-    internal static string PlanLine(MigrationPlan plan, IReadOnlyList<PlanFinding> findings)
-    {
-        var steps = plan.ToApply.Count + plan.ToRevert.Count;
-        var changing = findings.Select(f => f.MigrationId).Distinct(StringComparer.Ordinal).Count();
-        var head = $"{DataChangeReport.Plural(steps, "migration")}, " + (changing == 0 ? "none with data-changing operations." : $"{DataChangeReport.N(changing)} with data-changing operations: ");
-        return changing == 0 ? head
-            : head + string.Join("; ", findings.Take(10).Select(f => f.Text)) + (findings.Count > 10 ? $"; {DataChangeReport.N(findings.Count - 10)} more in audit.jsonl." : ".");
     }
 
     /// <summary>
@@ -328,10 +318,6 @@ internal sealed class BackupMigrator(
         FileDurability.WriteAtomically(session.Backup.Path + BackupSidecar.Suffix, sidecar.ToUtf8());
         return report;
     }
-
-    /// <summary>"Mimo: rehearsal passed in 0.05 s; the update will change: …" and at most ten findings.</summary>
-    internal static string RehearsalText(RehearsalResult result)
-        => $"{Prefix}rehearsal passed in {result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; the update will change: {result.Report!.Text()}";
 
     private static JsonObject AuditRecord(MigrationSession session, DataChangeReport report)
     {
@@ -485,15 +471,6 @@ internal sealed class BackupMigrator(
     private static string RestoreHint(MigrationSession session)
         => "To restore it: " + CommandHints.Restore(session.Backup.Path);
 
-    /// <summary>A verified backup as every front-end reports it: file, size, check, census, hash and duration.</summary>
-    internal static string Describe(BackupResult backup)
-    {
-        var sidecar = backup.Sidecar;
-        return $"verified backup {Display(backup.Path)} ({Size(sidecar.SizeBytes)}, {sidecar.Verification.Method} {sidecar.Verification.Result}, "
-            + $"{DataChangeReport.Plural(sidecar.Tables.Count, "table")}, {DataChangeReport.Plural(sidecar.Census.TotalRows, "row")}, sha256 {sidecar.Sha256[..12]}…"
-            + $"{(sidecar.Pinned ? ", pinned" : "")}) in {backup.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
-    }
-
     /// <summary>A backup's facts in its audit line, the same whichever front-end took it.</summary>
     internal static JsonObject AddFacts(JsonObject record, BackupResult backup)
     {
@@ -504,17 +481,6 @@ internal sealed class BackupMigrator(
         record["durationMs"] = (long)backup.Duration.TotalMilliseconds;
         return record;
     }
-
-    internal static string Display(string path) => Invocation.Display(path);
-
-    internal static string Size(long bytes)
-        => bytes switch
-        {
-            < 1024 => $"{bytes} B",
-            < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
-            < 1024L * 1024 * 1024 => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
-            _ => (bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
-        };
 
     private sealed record MigrationSession(string Database, BackupResult Backup, AuditLog Audit, TimeSpan BusyTimeout, string HistoryTable, BackupAftercare Aftercare, MigrationPlan Plan, DataChangeReport? Rehearsed)
     {

@@ -31,7 +31,7 @@ internal static class DropGuard
         if (!settings.Enabled)
         {
             // Off means off, whatever the file holds (even a damaged one), but never silently: the drop is on the record.
-            output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {BackupMigrator.Display(database)} without a guard.");
+            output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: backups are off ({MimoSettings.EnabledName}=false): deleting {ReportText.Display(database)} without a guard.");
             new AuditLog(folder).Append("disabled", record, now);
             return;
         }
@@ -44,7 +44,7 @@ internal static class DropGuard
 
         var audit = new AuditLog(folder);
         var aftercare = new BackupAftercare(settings, folder, output);
-        var size = BackupMigrator.Size(new FileInfo(database).Length);
+        var size = ReportText.Size(new FileInfo(database).Length);
         if (!settings.SkipBackup)
         {
             BackupResult backup;
@@ -65,11 +65,11 @@ internal static class DropGuard
             catch (MimoBackupException e)
             {
                 // No verified copy, no drop: the cause first, then the refusal with its remedy.
-                output.Warning(MimoBackupEventId.DropBackupFailed, $"Mimo: the pre-drop backup of {BackupMigrator.Display(database)} could not be taken: {e.Message}");
+                output.Warning(MimoBackupEventId.DropBackupFailed, $"Mimo: the pre-drop backup of {ReportText.Display(database)} could not be taken: {e.Message}");
                 throw Refuse(database, size, settings, folder, audit, aftercare, record, now);
             }
 
-            output.Information(MimoBackupEventId.DropBackupTaken, $"Mimo: {BackupMigrator.Describe(backup)} before deleting {BackupMigrator.Display(database)}. "
+            output.Information(MimoBackupEventId.DropBackupTaken, $"Mimo: {ReportText.Describe(backup)} before deleting {ReportText.Display(database)}. "
                 + $"To restore it: {CommandHints.Restore(backup.Path)}");
             audit.Append("drop", BackupMigrator.AddFacts(record, backup), now);
             aftercare.AfterBackup(backup, now, CancellationToken.None);
@@ -88,15 +88,15 @@ internal static class DropGuard
         }
 
         var minutes = (now - fresh.Sidecar.CreatedUtc).TotalMinutes.ToString("0", CultureInfo.InvariantCulture);
-        output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: {MimoSettings.SkipBackupName}=true: deleting {BackupMigrator.Display(database)} ({size}) without a new backup; "
-            + $"{BackupMigrator.Display(fresh.Path)} ({minutes} min old) holds its current data.");
+        output.Warning(MimoBackupEventId.DropWithoutBackup, $"Mimo: {MimoSettings.SkipBackupName}=true: deleting {ReportText.Display(database)} ({size}) without a new backup; "
+            + $"{ReportText.Display(fresh.Path)} ({minutes} min old) holds its current data.");
         record["coveredBy"] = fresh.Path;
         audit.Append("drop", record, now);
     }
 
     private static MimoBackupException Refuse(string database, string size, MimoSettings settings, string folder, AuditLog audit, BackupAftercare aftercare, JsonObject record, DateTimeOffset now)
     {
-        var refusal = new MimoBackupException(MimoError.DropRefused, BackupMigrator.Display(database), size, settings.FreshBackupMinutes, BackupMigrator.Display(folder), CommandHints.Backup());
+        var refusal = new MimoBackupException(MimoError.DropRefused, ReportText.Display(database), size, settings.FreshBackupMinutes, ReportText.Display(folder), CommandHints.Backup());
         try
         {
             audit.Append("refusal", record, now);
@@ -104,7 +104,7 @@ internal static class DropGuard
         catch (MimoBackupException unrecorded)
         {
             // The folder that could not take the backup may not take the audit line either: the refusal still stands.
-            return new MimoBackupException(MimoError.DropRefused, unrecorded, BackupMigrator.Display(database), size, settings.FreshBackupMinutes, BackupMigrator.Display(folder), CommandHints.Backup());
+            return new MimoBackupException(MimoError.DropRefused, unrecorded, ReportText.Display(database), size, settings.FreshBackupMinutes, ReportText.Display(folder), CommandHints.Backup());
         }
 
         aftercare.Publish(Notifier.Refusal(database, refusal, now), now);
