@@ -59,6 +59,21 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
+    public void Every_command_the_library_prints_comes_from_CommandHints()
+    {
+        // So each hint carries the project arguments it needs where it is printed, and a new front-end changes one file.
+        string[] commandText = ["dotnet msbuild", "dotnet ef ", "-t:Mimo"];
+        var found = SourceFiles()
+            .Where(path => Path.GetFileName(path) != "CommandHints.cs")
+            .SelectMany(path => File.ReadAllLines(path).Select((line, i) => (path, line, i)))
+            .Where(l => !l.line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .SelectMany(l => commandText.Where(t => l.line.Contains(t, StringComparison.Ordinal)).Select(t => $"{Relative(l.path)}:{l.i + 1}: {t}"))
+            .ToList();
+
+        Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
+    }
+
+    [Fact]
     public void Every_source_file_is_in_a_known_layer()
     {
         Assert.All(SourceFiles(), path => LayerOf(path));

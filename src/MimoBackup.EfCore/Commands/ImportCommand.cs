@@ -16,7 +16,7 @@ internal static class ImportCommand
         {
             // Import replaces rows, never the schema: the database must exist at the file's migration already.
             throw new MimoBackupException(MimoError.NoDatabase,
-                $"'{target.DatabasePath}' does not exist, and an import needs the database at the export file's migration: create it with dotnet ef database update first");
+                $"'{target.DatabasePath}' does not exist, and an import needs the database at the export file's migration: create it with {CommandHints.DatabaseUpdate()} first");
         }
 
         // An empty database has nothing to lose (and no schema: the migration check refuses it with MIMO504).

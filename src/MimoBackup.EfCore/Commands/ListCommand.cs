@@ -33,7 +33,7 @@ internal static class ListCommand
             + ".");
         if (catalog.Count == 0)
         {
-            output.Information($"{Prefix}no backups yet; take one with dotnet msbuild -t:MimoBackup");
+            output.Information($"{Prefix}no backups yet; take one with {CommandHints.Backup()}");
             return MimoExitCode.Done;
         }
 

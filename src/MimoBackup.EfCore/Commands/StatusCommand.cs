@@ -1,4 +1,5 @@
 using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
 using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
@@ -14,7 +15,7 @@ internal static class StatusCommand
         output.Information($"{Prefix}database {Display(database)}");
         if (!status.Exists)
         {
-            output.Information($"{Prefix}  the file does not exist yet (dotnet ef database update creates it).");
+            output.Information($"{Prefix}  the file does not exist yet ({CommandHints.DatabaseUpdate()} creates it).");
         }
         else if (status.Problem is null)
         {
@@ -42,23 +43,23 @@ internal static class StatusCommand
         var warnings = new List<string>();
         if (status.Problem is { } problem)
         {
-            warnings.Add($"the database cannot be read ({problem}): restore a backup with dotnet msbuild -t:MimoRestore -p:MimoRestoreFrom=<name>");
+            warnings.Add($"the database cannot be read ({problem}): restore a backup with {CommandHints.MSBuild("MimoRestore")} -p:MimoRestoreFrom=<name>");
         }
 
         if (status.Exists && newest is null)
         {
-            warnings.Add("no verified backup of this database yet: take one with dotnet msbuild -t:MimoBackup");
+            warnings.Add($"no verified backup of this database yet: take one with {CommandHints.Backup()}");
         }
         else if (newest is not null && now - newest.CreatedUtc > TimeSpan.FromDays(maxAgeDays))
         {
-            warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with dotnet msbuild -t:MimoBackup");
+            warnings.Add($"the newest verified backup is {Age(now - newest.CreatedUtc)} old, older than MimoMaxBackupAgeDays={maxAgeDays}: take one with {CommandHints.Backup()}");
         }
 
         var failedChecks = catalog.Where(e => e.FailedCheck is not null).ToList();
         if (failedChecks.Count > 0)
         {
             warnings.Add($"{failedChecks.Count} backup{(failedChecks.Count == 1 ? "" : "s")} failed {(failedChecks.Count == 1 ? "its" : "their")} last verification and {(failedChecks.Count == 1 ? "is" : "are")} not counted as verified "
-                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): dotnet msbuild -t:MimoBackupVerify says why");
+                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): {CommandHints.MSBuild("MimoBackupVerify")} says why");
         }
 
         var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
@@ -70,7 +71,7 @@ internal static class StatusCommand
         var checkpoint = options.Flag("Checkpoint");
         if (status.WalBytes >= DatabaseStatus.LargeWalBytes && !checkpoint)
         {
-            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; dotnet msbuild -t:MimoStatus -p:MimoCheckpoint=true runs PRAGMA wal_checkpoint(TRUNCATE)");
+            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; {CommandHints.MSBuild("MimoStatus")} -p:MimoCheckpoint=true runs PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
         foreach (var warning in warnings)
