@@ -65,8 +65,12 @@ internal sealed class CommandOptions(IReadOnlyDictionary<string, string> values)
     public bool Flag(string name)
         => this[name] is not { } value ? false : SettingDefinitions.Get("Mimo" + name).ParseBool(value);
 
-    public int Number(string name, int defaultValue, int minimum)
-        => this[name] is not { } value ? defaultValue : SettingDefinition.ParseInt("Mimo" + name, value, minimum, null, null);
+    /// <summary>A number option, with the default and range of its entry in the settings table.</summary>
+    public int Number(string name)
+    {
+        var definition = SettingDefinitions.Get("Mimo" + name);
+        return this[name] is not { } value ? definition.DefaultInt : definition.ParseInt(value);
+    }
 }
 
 /// <summary>Where a command's lines go: MSBuild messages through the runner, or a test's list.</summary>

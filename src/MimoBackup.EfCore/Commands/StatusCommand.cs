@@ -9,7 +9,7 @@ internal static class StatusCommand
 {
     public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
     {
-        var maxAgeDays = options.Number("MaxBackupAgeDays", 7, 1);
+        var maxAgeDays = options.Number("MaxBackupAgeDays");
         var database = target.DatabasePath;
         var status = DatabaseStatus.Read(database, target.BusyTimeout);
         output.Information($"{Prefix}database {Display(database)}");
