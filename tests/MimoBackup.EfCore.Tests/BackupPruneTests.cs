@@ -268,14 +268,7 @@ public sealed class BackupPruneTests : IDisposable
     [InlineData("{ \"createdUtc\": \"2026-01-01T00:00:00+00:00\", \"tables\": [")]
     public void Parse_damaged_sidecar_gives_nothing(string json)
     {
-        Assert.Null(SidecarSummary.TryRead(WriteTemp(json), json.Length));
-
-        string WriteTemp(string text)
-        {
-            var path = _temp.File("sidecar.json");
-            File.WriteAllText(path, text);
-            return path;
-        }
+        Assert.Null(SidecarSummary.TryParse(System.Text.Encoding.UTF8.GetBytes(json), checksumMatches: null));
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace MimoBackup.EfCore.Engine;
@@ -8,35 +7,6 @@ internal readonly record struct SidecarSummary(DateTimeOffset CreatedUtc, bool P
 {
     /// <summary>Larger than any sidecar Mimo writes: a file this big is not read as one.</summary>
     public const long MaxLength = 64 * 1024 * 1024;
-
-    /// <summary>Null when the file cannot be read or lacks the creation time.</summary>
-    public static SidecarSummary? TryRead(string path, long length)
-    {
-        if (length is <= 0 or > MaxLength)
-        {
-            return null;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        try
-        {
-            int read;
-            using (var handle = File.OpenHandle(path))
-            {
-                read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)length), 0);
-            }
-
-            return TryParse(buffer.AsSpan(0, read), BackupSidecar.ChecksumMatches(buffer.AsSpan(0, read)));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 
     /// <summary>
     /// The summary of a sidecar's bytes, null when they lack the creation time or are damaged. An edited sidecar's

@@ -32,34 +32,21 @@ internal sealed class LocalFolderStore(string folder) : IBackupStore
     public void Write(string name, Stream content, string? sha256 = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var target = Locate(name);
-        BackupFolder.Prepare(Location);
-        RefuseIfTaken(target);
-        var temporary = BackupWriter.TemporaryPath(Location, name.EndsWith(".db", StringComparison.Ordinal) ? name[..^3] : name);
-        try
-        {
-            FileDurability.CreateOwnerOnly(temporary);
-            using (var copy = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None, BufferSize))
+        WriteNew(
+            Locate(name),
+            BackupWriter.TemporaryPath(Location, name.EndsWith(".db", StringComparison.Ordinal) ? name[..^3] : name),
+            copy => content.CopyTo(copy, BufferSize),
+            temporary =>
             {
-                content.CopyTo(copy, BufferSize);
-                copy.Flush(flushToDisk: true);
-            }
+                cancellationToken.ThrowIfCancellationRequested();
 
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // Read back what the folder holds: a share can accept a write and store something else.
-            if (sha256 is not null && BackupVerifier.Sha256Of(temporary, cancellationToken) is var hash
-                && !string.Equals(hash, sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new StoredObjectChecksumException(hash, sha256);
-            }
-
-            Publish(temporary, target);
-        }
-        finally
-        {
-            FileDurability.DeleteQuietly(temporary);
-        }
+                // Read back what the folder holds: a share can accept a write and store something else.
+                if (sha256 is not null && BackupVerifier.Sha256Of(temporary, cancellationToken) is var hash
+                    && !string.Equals(hash, sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new StoredObjectChecksumException(hash, sha256);
+                }
+            });
     }
 
     public void Delete(string name) => File.Delete(Locate(name));
@@ -70,27 +57,10 @@ internal sealed class LocalFolderStore(string folder) : IBackupStore
 
     public void WriteSidecar(string backupName, ReadOnlySpan<byte> content)
     {
-        var target = Locate(backupName + BackupSidecar.Suffix);
-        BackupFolder.Prepare(Location);
-        RefuseIfTaken(target);
-
         // <sidecar>.<8 hex>.tmp: the catalog knows it as a leftover if this is interrupted.
-        var temporary = target + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix;
-        try
-        {
-            FileDurability.CreateOwnerOnly(temporary);
-            using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            Publish(temporary, target);
-        }
-        finally
-        {
-            FileDurability.DeleteQuietly(temporary);
-        }
+        var target = Locate(backupName + BackupSidecar.Suffix);
+        var bytes = content.ToArray();
+        WriteNew(target, target + "." + Guid.NewGuid().ToString("N")[..8] + BackupWriter.TemporarySuffix, stream => stream.Write(bytes), check: null);
     }
 
     public void AppendAuditLine(string line)
@@ -114,6 +84,32 @@ internal sealed class LocalFolderStore(string folder) : IBackupStore
     {
         var log = Locate(AuditLog.FileName);
         return File.Exists(log) ? File.ReadLines(log) : [];
+    }
+
+    /// <summary>
+    /// The one create-only write: an owner-only temporary file, written and flushed, optionally checked, then published
+    /// under <paramref name="target"/>; the temporary file never outlives the call.
+    /// </summary>
+    private void WriteNew(string target, string temporary, Action<FileStream> write, Action<string>? check)
+    {
+        BackupFolder.Prepare(Location);
+        RefuseIfTaken(target);
+        try
+        {
+            FileDurability.CreateOwnerOnly(temporary);
+            using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None, BufferSize))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            check?.Invoke(temporary);
+            Publish(temporary, target);
+        }
+        finally
+        {
+            FileDurability.DeleteQuietly(temporary);
+        }
     }
 
     /// <summary>Renames without ever replacing (link(2) on Unix), then flushes the folder so the new name survives a power cut.</summary>
