@@ -17,10 +17,12 @@ internal static class ListCommand
             throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
         }
 
-        // The catalog and the retention decisions each read every sidecar: read them side by side.
-        var reading = Task.Run(() => BackupCatalog.Read(folder));
-        var retention = RetentionOf(folder, target.Settings.Retention, clock.GetUtcNow());
-        var catalog = reading.GetAwaiter().GetResult();
+        // One scan and one read of the audit log serve both the entries and the retention column, so they never disagree.
+        var store = new LocalFolderStore(folder);
+        var found = BackupCatalog.Scan(store, wholeSidecars: true);
+        var audit = found.Count == 0 ? AuditFacts.None : BackupCatalog.ReadAudit(store);
+        var catalog = BackupCatalog.Entries(store, found, audit);
+        var retention = RetentionOf(found, audit, target.Settings.Retention, clock.GetUtcNow());
         if (format == "json")
         {
             output.Information(CommandJson.Catalog(target, folder, catalog, retention).ToJsonString(CommandJson.Plain));
@@ -66,10 +68,10 @@ internal static class ListCommand
         return MimoExitCode.Done;
     }
 
-    /// <summary>What the next prune decides for each entry: the prune's own scan and decisions, so the two never disagree.</summary>
-    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(string folder, RetentionPolicy policy, DateTimeOffset now)
+    /// <summary>What the next prune decides for each entry: the prune's own decisions on the same scan.</summary>
+    private static Func<CatalogEntry, RetentionDecision?> RetentionOf(IReadOnlyList<CatalogItem> found, AuditFacts audit, RetentionPolicy policy, DateTimeOffset now)
     {
-        var decisions = BackupPrune.Preview(folder, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var decisions = BackupPrune.Preview(found, audit, policy, now).ToDictionary(d => d.Name, StringComparer.Ordinal);
         return e => decisions.GetValueOrDefault(e.FileName) ?? decisions.GetValueOrDefault(e.FileName + BackupSidecar.Suffix);
     }
 }

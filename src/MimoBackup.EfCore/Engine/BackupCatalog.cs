@@ -82,6 +82,12 @@ internal sealed record CatalogItem(CatalogFinding Finding, StoredObject Object)
     public DateTimeOffset Time => BackupCatalog.TimeOf(Object);
 }
 
+/// <summary>What the audit log says about a store's backups (see <see cref="BackupCatalog.ReadAudit"/>).</summary>
+internal sealed record AuditFacts(Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks, IReadOnlyList<string> BackupsTaken)
+{
+    public static AuditFacts None { get; } = new([], []);
+}
+
 /// <summary>
 /// Reads a backup store (the backup folder, its mirror): the restore points, the incomplete backups and the leftovers
 /// (SPEC §4). One listing and one parallel read of the sidecars serve every reader.
@@ -96,7 +102,12 @@ internal static partial class BackupCatalog
     {
         ArgumentNullException.ThrowIfNull(store);
         var items = Scan(store, wholeSidecars: true, cancellationToken);
-        var failedChecks = items.Count == 0 ? [] : FailedChecks(store);
+        return Entries(store, items, items.Count == 0 ? AuditFacts.None : ReadAudit(store));
+    }
+
+    /// <summary>The entries of a scan made with whole sidecars, newest first.</summary>
+    internal static IReadOnlyList<CatalogEntry> Entries(IBackupStore store, IReadOnlyList<CatalogItem> items, AuditFacts audit)
+    {
         var entries = new List<CatalogEntry>(items.Count);
         foreach (var item in items)
         {
@@ -104,7 +115,7 @@ internal static partial class BackupCatalog
             var written = item.Object.LastWriteUtc;
             entries.Add(item.Finding switch
             {
-                CatalogFinding.Backup => Describe(item, path, failedChecks),
+                CatalogFinding.Backup => Describe(item, path, audit.FailedChecks),
                 CatalogFinding.NoSidecar => new CatalogEntry(path, CatalogState.Incomplete, written, item.Object.Length, null, "no sidecar: an unfinished backup, or a file Mimo did not write"),
                 CatalogFinding.OrphanSidecar => new CatalogEntry(path[..^BackupSidecar.Suffix.Length], CatalogState.Incomplete, written, 0, null, "the backup file is missing; only its sidecar is left"),
                 _ => new CatalogEntry(path, CatalogState.Leftover, written, item.Object.Length, null, "temporary copy of a backup that did not finish"),
@@ -260,19 +271,36 @@ internal static partial class BackupCatalog
         => catalog.FirstOrDefault(e => e.Verified);
 
     /// <summary>
-    /// The backups whose latest re-verification in the folder's audit log failed, by file name, with when and why: a
-    /// backup found bad stays bad in the list, the status and the guards until a later verification passes.
+    /// What the catalog's readers need from the store's audit log, in one pass that parses only backup and verify lines
+    /// (the log also holds every prune and report): the backups whose latest re-verification failed, by file name, with
+    /// when and why (a backup found bad stays bad in the list, the status, the guards and retention until a later
+    /// verification passes), and the backups' file names in the order they were taken.
     /// </summary>
-    internal static Dictionary<string, (DateTimeOffset At, string Detail)> FailedChecks(IBackupStore store)
+    internal static AuditFacts ReadAudit(IBackupStore store)
     {
         var latest = new Dictionary<string, (DateTimeOffset At, bool Passed, string Detail)>(StringComparer.Ordinal);
+        var taken = new List<string>();
         try
         {
             foreach (var line in store.ReadAuditLines())
             {
-                // Only verify lines are parsed: the log also holds every backup, prune and report.
-                if (!line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || ParseLine(line) is not { } entry
-                    || !DateTimeOffset.TryParse((string?)entry["at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                var isBackup = line.Contains("\"event\":\"backup\"", StringComparison.Ordinal);
+                if (!isBackup && !line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || ParseLine(line) is not { } entry)
+                {
+                    continue;
+                }
+
+                if (isBackup)
+                {
+                    if ((string?)entry["event"] == "backup" && entry["backup"]?.GetValueKind() == JsonValueKind.String)
+                    {
+                        taken.Add(System.IO.Path.GetFileName((string)entry["backup"]!));
+                    }
+
+                    continue;
+                }
+
+                if (!DateTimeOffset.TryParse((string?)entry["at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
                     || entry["results"] is not System.Text.Json.Nodes.JsonArray results)
                 {
                     continue;
@@ -292,7 +320,7 @@ internal static partial class BackupCatalog
             // An unreadable log hides no backup; the sidecars still say what each one is.
         }
 
-        return latest.Where(l => !l.Value.Passed).ToDictionary(l => l.Key, l => (l.Value.At, l.Value.Detail), StringComparer.Ordinal);
+        return new AuditFacts(latest.Where(l => !l.Value.Passed).ToDictionary(l => l.Key, l => (l.Value.At, l.Value.Detail), StringComparer.Ordinal), taken);
     }
 
     private static System.Text.Json.Nodes.JsonObject? ParseLine(string line)

@@ -35,26 +35,21 @@ internal static class BackupPrune
     /// dated before a backup listed ahead of it was taken while the clock was behind. Its age would be overstated,
     /// so it is never deleted for age (a clock that jumped backwards must never cause a deletion).
     /// </summary>
-    public static IReadOnlySet<string> DatedBeforeEarlierBackups(string folder, IEnumerable<RetentionCandidate> candidates)
-        => DatedBeforeEarlierBackups(new LocalFolderStore(folder), candidates);
-
-    /// <inheritdoc cref="DatedBeforeEarlierBackups(string, IEnumerable{RetentionCandidate})"/>
-    public static IReadOnlySet<string> DatedBeforeEarlierBackups(IBackupStore store, IEnumerable<RetentionCandidate> candidates)
+    private static HashSet<string> DatedBeforeEarlierBackups(AuditFacts audit, IEnumerable<RetentionCandidate> candidates)
     {
         var created = candidates.Where(c => c.Complete).ToDictionary(c => c.Name, c => c.CreatedUtc, StringComparer.Ordinal);
         var suspect = new HashSet<string>(StringComparer.Ordinal);
         var latest = DateTimeOffset.MinValue;
-        foreach (var line in new AuditLog(store).Read())
+        foreach (var name in audit.BackupsTaken)
         {
-            if ((string?)line["event"] != "backup" || line["backup"] is not { } path
-                || !created.TryGetValue(Path.GetFileName((string)path!), out var at))
+            if (!created.TryGetValue(name, out var at))
             {
                 continue;
             }
 
             if (at + RetentionPolicy.ClockTolerance < latest)
             {
-                suspect.Add(Path.GetFileName((string)path!));
+                suspect.Add(name);
             }
 
             latest = at > latest ? at : latest;
@@ -77,8 +72,10 @@ internal static class BackupPrune
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(policy);
-        var items = Scan(store, cancellationToken);
-        var decisions = Decide(store, items, policy, now);
+        var found = BackupCatalog.Scan(store, wholeSidecars: false, cancellationToken);
+        var audit = found.Count == 0 ? AuditFacts.None : BackupCatalog.ReadAudit(store);
+        var items = Candidates(found, audit);
+        var decisions = Decide(items, audit, policy, now);
         if (dryRun || items.Count == 0)
         {
             return new PruneResult(store.Location, dryRun, decisions, []);
@@ -132,8 +129,15 @@ internal static class BackupPrune
     public static IReadOnlyList<RetentionDecision> Preview(IBackupStore store, RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        var found = BackupCatalog.Scan(store, wholeSidecars: false, cancellationToken);
+        return Preview(found, found.Count == 0 ? AuditFacts.None : BackupCatalog.ReadAudit(store), policy, now);
+    }
+
+    /// <summary>The decisions on a scan someone already made (the list shows them beside its own entries).</summary>
+    public static IReadOnlyList<RetentionDecision> Preview(IReadOnlyList<CatalogItem> found, AuditFacts audit, RetentionPolicy policy, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(policy);
-        return Decide(store, Scan(store, cancellationToken), policy, now);
+        return Decide(Candidates(found, audit), audit, policy, now);
     }
 
     /// <summary>
@@ -145,9 +149,13 @@ internal static class BackupPrune
     {
         ArgumentNullException.ThrowIfNull(store);
         var found = BackupCatalog.Scan(store, wholeSidecars: false, cancellationToken);
+        return Candidates(found, found.Count == 0 ? AuditFacts.None : BackupCatalog.ReadAudit(store));
+    }
 
+    private static List<PruneItem> Candidates(IReadOnlyList<CatalogItem> found, AuditFacts audit)
+    {
         // A backup whose latest re-verification failed never stands as the newest verified one retention keeps.
-        var failedChecks = found.Count == 0 ? [] : BackupCatalog.FailedChecks(store);
+        var failedChecks = audit.FailedChecks;
         var items = new List<PruneItem>(found.Count);
         foreach (var item in found)
         {
@@ -182,7 +190,7 @@ internal static class BackupPrune
         return items;
     }
 
-    private static List<RetentionDecision> Decide(IBackupStore store, IReadOnlyList<PruneItem> items, RetentionPolicy policy, DateTimeOffset now)
+    private static List<RetentionDecision> Decide(IReadOnlyList<PruneItem> items, AuditFacts audit, RetentionPolicy policy, DateTimeOffset now)
     {
         // An unreadable sidecar may be a damaged record of a good backup: never a reason to delete it.
         var readable = items.Where(i => !i.Unreadable).Select(i => i.Candidate).ToList();
@@ -194,7 +202,7 @@ internal static class BackupPrune
                 ? policy.Decide(readable, now)
                 : readable.GroupBy(c => c.Source ?? "", StringComparer.Ordinal).SelectMany(group => policy.Decide([.. group], now)))
             .ToDictionary(d => d.Name, StringComparer.Ordinal);
-        var suspect = DatedBeforeEarlierBackups(store, readable);
+        var suspect = DatedBeforeEarlierBackups(audit, readable);
         return [.. items.Select(i => i.Unreadable ? new RetentionDecision(i.Candidate, true, SidecarUnreadable)
             : suspect.Contains(i.Candidate.Name) && !decided[i.Candidate.Name].Keep ? new RetentionDecision(i.Candidate, true, DatedBeforeAnEarlierBackup)
             : decided[i.Candidate.Name])];
