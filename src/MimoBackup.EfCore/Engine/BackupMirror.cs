@@ -79,22 +79,23 @@ internal static class BackupMirror
         var sidecarBytes = source.ReadSidecar(name);
         var sidecarName = name + BackupSidecar.Suffix;
 
-        if (mirror.Find(name) is not null || mirror.Find(sidecarName) is not null)
+        var copied = mirror.Find(name) is not null;
+        var sidecarCopied = mirror.Find(sidecarName) is not null;
+        if (copied || sidecarCopied)
         {
             // Mirroring the same backup twice is harmless; a different file of that name is never overwritten.
-            var same = mirror.Find(name) is not null && string.Equals(Sha256Of(mirror, name, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase);
-            if (same && mirror.Find(sidecarName) is null)
+            if (!copied || !string.Equals(BackupVerifier.Sha256Of(mirror, name, cancellationToken), backup.Sidecar.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new MirrorException($"a different '{name}' is already there and is never overwritten");
+            }
+
+            if (!sidecarCopied)
             {
                 // An earlier mirror stopped between the copy and its sidecar: the copy is right, so finish it.
                 mirror.WriteSidecar(name, sidecarBytes);
             }
 
-            if (same)
-            {
-                return mirror.Locate(name);
-            }
-
-            throw new MirrorException($"a different '{name}' is already there and is never overwritten");
+            return mirror.Locate(name);
         }
 
         using (var content = source.OpenRead(name))
@@ -122,12 +123,6 @@ internal static class BackupMirror
         }
 
         return mirror.Locate(name);
-    }
-
-    private static string Sha256Of(IBackupStore store, string name, CancellationToken cancellationToken)
-    {
-        using var stream = store.OpenRead(name);
-        return BackupVerifier.Sha256Of(stream, cancellationToken);
     }
 
     /// <summary>A reason the mirror copy was refused, worded for the MIMO401 message.</summary>

@@ -51,6 +51,14 @@ internal static class BackupVerifier
         return Sha256Of(stream, cancellationToken);
     }
 
+    /// <summary>The SHA-256 of one object of a backup store, read through the store.</summary>
+    public static string Sha256Of(IBackupStore store, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        using var stream = store.OpenRead(name);
+        return Sha256Of(stream, cancellationToken);
+    }
+
     public static string Sha256Of(Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);

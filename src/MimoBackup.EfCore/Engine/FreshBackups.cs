@@ -33,13 +33,7 @@ internal static class FreshBackups
         }
 
         var name = Path.GetFileName(candidate.Path);
-        string sha256;
-        using (var content = store.OpenRead(name))
-        {
-            sha256 = BackupVerifier.Sha256Of(content, cancellationToken);
-        }
-
-        if (!string.Equals(sha256, candidate.Sidecar!.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(BackupVerifier.Sha256Of(store, name, cancellationToken), candidate.Sidecar!.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             return new FreshBackupAnswer(null, $"{name} no longer matches the SHA-256 its sidecar recorded: it changed after it was taken");
         }
