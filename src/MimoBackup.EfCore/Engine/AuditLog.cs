@@ -38,23 +38,18 @@ internal sealed class AuditLog(IBackupStore store)
 
     /// <summary>Every line of the log, oldest first; lines that are not JSON objects are passed over.</summary>
     public IEnumerable<JsonObject> Read()
-    {
-        foreach (var text in store.ReadAuditLines())
-        {
-            JsonObject? line = null;
-            try
-            {
-                line = JsonNode.Parse(text) as JsonObject;
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                // A torn last line after a crash must not hide the rest of the record.
-            }
+        => store.ReadAuditLines().Select(ParseLine).OfType<JsonObject>();
 
-            if (line is not null)
-            {
-                yield return line;
-            }
+    /// <summary>One line as a JSON object, or null: a torn last line after a crash must not hide the rest of the record.</summary>
+    internal static JsonObject? ParseLine(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 }

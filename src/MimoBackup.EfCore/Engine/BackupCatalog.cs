@@ -285,7 +285,7 @@ internal static partial class BackupCatalog
             foreach (var line in store.ReadAuditLines())
             {
                 var isBackup = line.Contains("\"event\":\"backup\"", StringComparison.Ordinal);
-                if (!isBackup && !line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || ParseLine(line) is not { } entry)
+                if (!isBackup && !line.Contains("\"event\":\"verify\"", StringComparison.Ordinal) || AuditLog.ParseLine(line) is not { } entry)
                 {
                     continue;
                 }
@@ -321,18 +321,6 @@ internal static partial class BackupCatalog
         }
 
         return new AuditFacts(latest.Where(l => !l.Value.Passed).ToDictionary(l => l.Key, l => (l.Value.At, l.Value.Detail), StringComparer.Ordinal), taken);
-    }
-
-    private static System.Text.Json.Nodes.JsonObject? ParseLine(string line)
-    {
-        try
-        {
-            return System.Text.Json.Nodes.JsonNode.Parse(line) as System.Text.Json.Nodes.JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null; // A torn last line after a crash.
-        }
     }
 
     /// <summary>Whether <paramref name="fileName"/> has the shape of a backup's name.</summary>
