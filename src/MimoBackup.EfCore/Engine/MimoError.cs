@@ -244,6 +244,36 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The import into '{0}' failed at {1}: {2}.",
         "Everything was rolled back and the database was not changed; remove the cause named and import again.");
 
+    public static readonly MimoError RemoteUploadFailed = new(
+        "MIMO601", MimoExitCode.Failed,
+        "The backup '{0}' could not be copied to '{1}': {2}.",
+        "The backup itself is complete and verified in the backup folder; fix access to MimoRemote (credentials, network, bucket or container), and the next backup uploads what is missing.");
+
+    public static readonly MimoError RemoteProviderMissing = new(
+        "MIMO602", MimoExitCode.BadUsage,
+        "MimoRemote is '{0}', but the package {1}, which serves it, is not loaded by the app.",
+        "Add <PackageReference Include=\"{1}\" /> (the same version as MimoBackup.EfCore) to the project that holds the DbContext, or unset MimoRemote.");
+
+    public static readonly MimoError RemoteUnavailable = new(
+        "MIMO603", MimoExitCode.Failed,
+        "The remote store '{0}' could not be used: {1}.",
+        "Check the credentials, the network, and that the bucket or container exists; nothing was changed.");
+
+    public static readonly MimoError EncryptionKeyMissing = new(
+        "MIMO604", MimoExitCode.BadUsage,
+        "'{0}' is encrypted with the key {1}, and no encryption key is set.",
+        "Set the environment variable MimoEncryptionKey, or MimoEncryptionKeyFile, to the key with that id; nothing was written.");
+
+    public static readonly MimoError EncryptionKeyWrong = new(
+        "MIMO605", MimoExitCode.Refused,
+        "'{0}' is encrypted with the key {1}, but the key set has the id {2}.",
+        "Set MimoEncryptionKey (or MimoEncryptionKeyFile) to the key with the id {1}; nothing was written.");
+
+    public static readonly MimoError EncryptionKeyInvalid = new(
+        "MIMO606", MimoExitCode.BadUsage,
+        "The encryption key from {0} cannot be used: {1}.",
+        "Give 32 random bytes as base64 or hex (openssl rand -base64 32) in the environment variable MimoEncryptionKey or in the file MimoEncryptionKeyFile names, never in a project file.");
+
     /// <summary>Every code, in order: the README lists exactly these.</summary>
     public static IReadOnlyList<MimoError> All { get; } =
     [
@@ -254,5 +284,6 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, DiskFullDatabaseUnchanged, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,
         ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
+        RemoteUploadFailed, RemoteProviderMissing, RemoteUnavailable, EncryptionKeyMissing, EncryptionKeyWrong, EncryptionKeyInvalid,
     ];
 }

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+
+namespace MimoBackup.EfCore.Engine;
+
+/// <summary>
+/// A backup store on object storage (<c>MimoRemote</c>): backups and sidecars are objects under the prefix, sidecars
+/// written after their backups, and the audit log stays in the local backup folder (object storage cannot append
+/// a line, and the log says what happened on this machine).
+/// </summary>
+internal sealed class ObjectBackupStore(IObjectStore objects, IBackupStore auditHome) : IBackupStore
+{
+    /// <summary>The object store underneath, as the provider (and the encryption around it) made it.</summary>
+    public IObjectStore Objects => objects;
+
+    public string Location => objects.Location;
+
+    public string Locate(string name) => objects.Location + "/" + name;
+
+    public IReadOnlyList<StoredObject> List() => objects.List();
+
+    public StoredObject? Find(string name) => objects.Find(name);
+
+    public Stream OpenRead(string name) => objects.OpenRead(name);
+
+    public void Write(string name, Stream content, string? sha256 = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var hashed = new HashingReadStream(content);
+        objects.Write(name, hashed, cancellationToken);
+
+        // The provider checked that the service stored what was read; this checks that what was read is the backup.
+        if (sha256 is not null && hashed.Sha256() is var read && !string.Equals(read, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            objects.Delete(name, CancellationToken.None);
+            throw new StoredObjectChecksumException(read, sha256);
+        }
+    }
+
+    public void Delete(string name) => objects.Delete(name);
+
+    public void Sync()
+    {
+        // A deletion acknowledged by the service is durable.
+    }
+
+    public byte[] ReadSidecar(string backupName)
+    {
+        using var stream = objects.OpenRead(backupName + BackupSidecar.Suffix);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    public void WriteSidecar(string backupName, ReadOnlySpan<byte> content)
+    {
+        using var stream = new MemoryStream(content.ToArray(), writable: false);
+        objects.Write(backupName + BackupSidecar.Suffix, stream);
+    }
+
+    public void AppendAuditLine(string line) => auditHome.AppendAuditLine(line);
+
+    public IEnumerable<string> ReadAuditLines() => auditHome.ReadAuditLines();
+
+    /// <summary>Hashes what passes through it, so the upload reads the backup once.</summary>
+    private sealed class HashingReadStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public string Sha256() => Convert.ToHexStringLower(hash.GetCurrentHash());
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            hash.AppendData(buffer[..read]);
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            hash.AppendData(buffer.Span[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
