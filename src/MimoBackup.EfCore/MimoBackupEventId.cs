@@ -72,5 +72,11 @@ public static class MimoBackupEventId
     /// <summary><c>MimoNotifyCommand</c> could not start, failed or timed out (warning, MIMO402).</summary>
     public static readonly EventId NotifyFailed = Make(19, nameof(NotifyFailed));
 
+    /// <summary>A verified backup was uploaded to <c>MimoRemote</c>, or an upload is under way (information).</summary>
+    public static readonly EventId BackupUploaded = Make(20, nameof(BackupUploaded));
+
+    /// <summary>The upload to <c>MimoRemote</c> failed; the command itself went on (warning, MIMO601).</summary>
+    public static readonly EventId UploadFailed = Make(21, nameof(UploadFailed));
+
     private static EventId Make(int offset, string name) => new(BaseId + offset, "MimoBackup.EfCore." + name);
 }

@@ -1,4 +1,5 @@
 using MimoBackup.EfCore.Configuration;
+using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore;
 
@@ -93,6 +94,32 @@ public sealed class MimoBackupOptionsBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         return With(Settings with { NotifyCommand = SettingDefinitions.NotifyCommand.ParseText(command) });
+    }
+
+    /// <summary>
+    /// Uploads every verified backup and its sidecar to object storage (<c>MimoRemote</c>, default none):
+    /// <c>s3://bucket/prefix</c> needs the package MimoBackup.EfCore.S3, <c>azblob://container/prefix</c> the package
+    /// MimoBackup.EfCore.AzureBlob. A failed upload is a warning; the next backup uploads what is missing.
+    /// </summary>
+    /// <param name="address">The bucket or container and the prefix the backups go under.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder Remote(string address)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        return With(Settings with { Remote = RemoteAddress.Parse(address, SettingDefinitions.Remote.Name).Text });
+    }
+
+    /// <summary>
+    /// The file holding the key that encrypts remote copies (<c>MimoEncryptionKeyFile</c>, default none), used when the
+    /// environment variable <c>MimoEncryptionKey</c> is not set: 32 bytes as base64 or hex. The key never appears in
+    /// any output; sidecars and messages name its id.
+    /// </summary>
+    /// <param name="path">An absolute path, or one relative to the current folder.</param>
+    /// <returns>This builder.</returns>
+    public MimoBackupOptionsBuilder EncryptionKeyFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return With(Settings with { EncryptionKeyFile = SettingDefinitions.EncryptionKeyFile.ParseFolder(path) });
     }
 
     internal void Load(CodeSettings settings) => Settings = settings;

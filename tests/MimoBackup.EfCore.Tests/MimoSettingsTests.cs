@@ -193,4 +193,65 @@ public class MimoSettingsTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void The_encryption_key_comes_from_the_environment_only_and_never_shows_in_the_settings()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var build = new BuildSettingsFile("/srv/app/App.mimo.json", null, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["MimoRemote"] = "s3://backups/app",
+            ["MimoEncryptionKey"] = key,
+        });
+
+        var fromFile = MimoSettings.Resolve(_ => null, build, null, Here);
+        var fromEnvironment = MimoSettings.Resolve(n => n == "MimoEncryptionKey" ? key : null, build, null, Here);
+
+        Assert.Equal("s3://backups/app", fromFile.Remote?.Text);
+        Assert.Null(fromFile.EncryptionKey);
+        Assert.NotNull(fromEnvironment.EncryptionKey);
+        Assert.DoesNotContain(key, fromEnvironment.ToString(), StringComparison.Ordinal);
+        Assert.Contains(fromEnvironment.EncryptionKey!.Id, fromEnvironment.ToString(), StringComparison.Ordinal);
+
+        // Local backups stay plain: without MimoRemote the key is not even read.
+        Assert.Null(MimoSettings.Resolve(n => n == "MimoEncryptionKey" ? "not a key" : null, null, null, Here).EncryptionKey);
+        Assert.Equal("MIMO606", Assert.Throws<MimoBackupException>(() => MimoSettings.Resolve(n => n switch { "MimoEncryptionKey" => "not a key", "MimoRemote" => "s3://b/p", _ => null }, null, null, Here)).Error.Code);
+    }
+
+    [Theory]
+    [InlineData("s3://backups/app", "s3", "backups", "app")]
+    [InlineData("S3://backups/app/db/", "s3", "backups", "app/db")]
+    [InlineData("azblob://container", "azblob", "container", "")]
+    public void Remote_addresses_name_their_scheme_container_and_prefix(string text, string scheme, string container, string prefix)
+    {
+        var address = RemoteAddress.Parse(text);
+
+        Assert.Equal((scheme, container, prefix), (address.Scheme, address.Container, address.Prefix));
+        Assert.Equal(prefix.Length == 0 ? "x.db" : prefix + "/x.db", address.KeyOf("x.db"));
+    }
+
+    [Theory]
+    [InlineData("ftp://host/path")]
+    [InlineData("s3://")]
+    [InlineData("s3://bucket/../up")]
+    [InlineData("s3://AKIAFAKEKEY:SECRETFAKE@bucket/prefix")]
+    [InlineData("azblob://container/prefix?sv=2024&sig=SECRETFAKE")]
+    public void A_remote_that_is_not_an_address_is_MIMO001_and_a_credential_in_it_is_not_shown(string text)
+    {
+        var error = Assert.Throws<MimoBackupException>(() => MimoSettings.Resolve(n => n == "MimoRemote" ? text : null, null, null, Here));
+
+        Assert.Equal("MIMO001", error.Error.Code);
+        Assert.Contains("MimoRemote", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETFAKE", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_remote_whose_provider_package_is_not_loaded_is_MIMO602_naming_the_package()
+    {
+        // This test project references neither provider package.
+        var error = Assert.Throws<MimoBackupException>(() => RemoteAddress.Parse("azblob://container/app").Open());
+
+        Assert.Equal("MIMO602", error.Error.Code);
+        Assert.Contains("MimoBackup.EfCore.AzureBlob", error.Message, StringComparison.Ordinal);
+    }
 }

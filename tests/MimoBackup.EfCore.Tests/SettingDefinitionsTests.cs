@@ -174,7 +174,7 @@ public class SettingDefinitionsTests
         => n => n == name ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>A valid value other than the default.</summary>
-    private static string Sample(SettingDefinition setting) => setting.Kind switch
+    private static string Sample(SettingDefinition setting) => setting.Example ?? setting.Kind switch
     {
         SettingKind.Bool => setting.DefaultBool ? "false" : "true",
         SettingKind.Int => (setting.DefaultInt == setting.Minimum ? setting.Maximum!.Value : setting.Minimum).ToString(System.Globalization.CultureInfo.InvariantCulture),

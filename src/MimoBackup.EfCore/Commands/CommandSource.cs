@@ -3,24 +3,67 @@ using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Commands;
 
-/// <summary><c>-p:MimoSource</c>: whether a command reads the backup folder or the mirror.</summary>
+/// <summary><c>-p:MimoSource</c>: whether a command reads the backup folder, the mirror or the remote.</summary>
 internal static class CommandSource
 {
     internal const string Backup = "BACKUP";
     internal const string Mirror = "MIRROR";
+    internal const string Remote = "REMOTE";
 
-    /// <summary><c>-p:MimoSource</c>, upper-cased: null (not given), <see cref="Backup"/> or <see cref="Mirror"/>.</summary>
+    /// <summary><c>-p:MimoSource</c>, upper-cased: null (not given), <see cref="Backup"/>, <see cref="Mirror"/> or <see cref="Remote"/>.</summary>
     internal static string? Of(CommandOptions options)
         => options["Source"] is not { } source ? null
-            : source.ToUpperInvariant() is Backup or Mirror ? source.ToUpperInvariant()
-            : throw new MimoBackupException(MimoError.InvalidSetting, "MimoSource", source, "'backup', 'mirror'");
+            : source.ToUpperInvariant() is Backup or Mirror or Remote ? source.ToUpperInvariant()
+            : throw new MimoBackupException(MimoError.InvalidSetting, "MimoSource", source, "'backup', 'mirror', 'remote'");
 
-    /// <summary>The folder a list or restore reads: the backup folder, or the mirror with <c>-p:MimoSource=mirror</c>.</summary>
-    internal static string Folder(CommandTarget target, CommandOptions options)
-        => Of(options) == Mirror ? MirrorFolder(target) : target.BackupFolder;
+    /// <summary>The store a list, verify or restore reads: the backup folder, or the one <c>-p:MimoSource</c> names.</summary>
+    internal static IBackupStore Store(CommandTarget target, CommandOptions options)
+        => Of(options) switch
+        {
+            Mirror => new LocalFolderStore(MirrorFolder(target)),
+            Remote => RemoteStoreOf(target),
+            _ => new LocalFolderStore(target.BackupFolder),
+        };
 
     internal static string MirrorFolder(CommandTarget target)
         => target.Settings.MirrorDir ?? throw new MimoBackupException(
             MimoError.BadCommandUsage,
             $"-p:MimoSource=mirror needs {MimoSettings.MirrorDirName}, which is not set (give -p:{MimoSettings.MirrorDirName}=<folder>, the environment variable, or UseMimoBackup(o => o.MirrorDirectory(...)))");
+
+    /// <summary><c>MimoRemote</c> as a store; MIMO602 without its provider package, a usage error when it is not set.</summary>
+    internal static IBackupStore RemoteStoreOf(CommandTarget target)
+        => target.Settings.Remote is { } address
+            ? RemoteStore.Open(address, target.Settings.EncryptionKey, target.BackupFolder)
+            : throw new MimoBackupException(
+                MimoError.BadCommandUsage,
+                $"-p:MimoSource=remote needs {SettingDefinitions.Remote.Name}, which is not set (give -p:{SettingDefinitions.Remote.Name}=s3://<bucket>/<prefix>, the environment variable, or UseMimoBackup(o => o.Remote(...)))");
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a remote store with its service failures as MIMO603 and a key problem as
+    /// MIMO604/605; a local store's failures are left as they are.
+    /// </summary>
+    internal static T Reading<T>(IBackupStore store, Func<T> read)
+    {
+        if (store is not ObjectBackupStore)
+        {
+            return read();
+        }
+
+        try
+        {
+            return read();
+        }
+        catch (EncryptionKeyMismatchException e)
+        {
+            throw e.ToMimo();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is EncryptionKeyMismatchException key)
+        {
+            throw key.ToMimo();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AggregateException)
+        {
+            throw new MimoBackupException(MimoError.RemoteUnavailable, e, store.Location, e.GetBaseException().Message.TrimEnd('.'));
+        }
+    }
 }

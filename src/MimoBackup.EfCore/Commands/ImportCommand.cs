@@ -72,7 +72,7 @@ internal static class ImportCommand
                 + $"{DataChangeReport.Plural(backup.Sidecar.Census.TotalRows, "row")}). To undo: {CommandHints.Restore(backup.Path)}");
             if (target.Settings.MirrorDir is not null)
             {
-                CommandSteps.Aftercare(target, output).Mirror(backup, clock.GetUtcNow(), cancellationToken);
+                CommandSteps.Aftercare(target, output).OffSite(backup, clock.GetUtcNow(), cancellationToken);
             }
         }
         else

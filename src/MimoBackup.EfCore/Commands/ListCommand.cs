@@ -5,12 +5,13 @@ using static MimoBackup.EfCore.Internal.ReportText;
 
 namespace MimoBackup.EfCore.Commands;
 
-/// <summary><c>MimoBackupList</c>: the backups of a folder, with what the next prune decides for each, as a table or JSON.</summary>
+/// <summary><c>MimoBackupList</c>: the backups of a store (the folder, the mirror or the remote), with what the next prune decides for each, as a table or JSON.</summary>
 internal static class ListCommand
 {
     public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
     {
-        var folder = CommandSource.Folder(target, options);
+        var store = CommandSource.Store(target, options);
+        var folder = store.Location;
         var format = options["Output"] ?? "table";
         if (format is not ("json" or "table"))
         {
@@ -18,8 +19,7 @@ internal static class ListCommand
         }
 
         // One scan and one read of the audit log serve both the entries and the retention column, so they never disagree.
-        var store = new LocalFolderStore(folder);
-        var found = BackupCatalog.Scan(store, wholeSidecars: true);
+        var found = CommandSource.Reading(store, () => BackupCatalog.Scan(store, wholeSidecars: true));
         var audit = found.Count == 0 ? AuditFacts.None : BackupCatalog.ReadAudit(store);
         var catalog = BackupCatalog.Entries(store, found, audit);
         var retention = RetentionOf(found, audit, target.Settings.Retention, clock.GetUtcNow());

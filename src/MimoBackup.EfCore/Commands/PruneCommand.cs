@@ -5,8 +5,8 @@ using static MimoBackup.EfCore.Internal.ReportText;
 namespace MimoBackup.EfCore.Commands;
 
 /// <summary>
-/// Applies the retention policy (SPEC §6) to the backup folder and, when <c>MimoMirrorDir</c> is set, the mirror
-/// (<c>-p:MimoSource=backup|mirror</c> picks one); <c>-p:MimoDryRun=true</c> decides without deleting. Every
+/// Applies the retention policy (SPEC §6) to the backup folder and, when they are set, the mirror and the remote
+/// (<c>-p:MimoSource=backup|mirror|remote</c> picks one); <c>-p:MimoDryRun=true</c> decides without deleting. Every
 /// decision is printed with its reason. A file that cannot be deleted is a MIMO403 warning, never a failure.
 /// </summary>
 internal static class PruneCommand
@@ -15,21 +15,26 @@ internal static class PruneCommand
     {
         var dryRun = options.Flag("DryRun");
         var aftercare = CommandSteps.Aftercare(target, output);
-        IReadOnlyList<string> folders = CommandSource.Of(options) switch
+        IReadOnlyList<IBackupStore> stores = CommandSource.Of(options) switch
         {
-            CommandSource.Backup => [target.BackupFolder],
-            CommandSource.Mirror => [CommandSource.MirrorFolder(target)],
-            _ => aftercare.Folders,
+            null => aftercare.Stores,
+            _ => [CommandSource.Store(target, options)],
         };
+        if (CommandSource.Of(options) is null && target.Settings.Remote is not null && aftercare.OpenRemote(out var unopened) is null)
+        {
+            // The folders are pruned all the same; the remote that cannot be opened is said once.
+            output.Warning(Prefix + unopened!.Message);
+        }
 
         var policy = target.Settings.Retention;
         var now = clock.GetUtcNow();
-        foreach (var folder in folders)
+        foreach (var store in stores)
         {
+            var folder = store.Location;
             output.Information($"{Prefix}{(dryRun ? "dry run, nothing is deleted: " : "")}retention in {Display(folder)}: every backup for {DataChangeReport.Plural(policy.Days, "day")} "
                 + $"(MimoRetentionDays), then the newest of each month for {DataChangeReport.Plural(policy.Months, "month")} (MimoRetentionMonths); pinned backups, "
                 + "the last before each major version change and the newest verified backup always stay.");
-            if (aftercare.Prune(folder, dryRun, now, cancellationToken) is not { } result)
+            if (aftercare.Prune(store, dryRun, now, cancellationToken) is not { } result)
             {
                 continue;
             }
@@ -43,7 +48,8 @@ internal static class PruneCommand
             var width = result.Decisions.Max(d => d.Name.Length);
             foreach (var decision in result.Decisions)
             {
-                var verb = decision.Keep ? "keep" : result.Failed.Contains(decision.Name) ? "NOT DELETED" : dryRun ? "would delete" : "deleted";
+                var verb = decision.Keep ? "keep" : result.Failed.Contains(decision.Name) ? "NOT DELETED"
+                    : result.Protected.Contains(decision.Name) ? "kept (locked)" : dryRun ? "would delete" : "deleted";
                 output.Information($"{Prefix}  {verb,-12} {decision.Name.PadRight(width)}  {BackupAftercare.Bare(decision.Reason)}");
             }
 

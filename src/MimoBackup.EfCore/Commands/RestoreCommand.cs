@@ -14,9 +14,24 @@ internal static class RestoreCommand
             ?? throw new MimoBackupException(MimoError.BadCommandUsage, "MimoRestore needs -p:MimoRestoreFrom=<backup name or path of a SQLite file>");
         RestoreResult result;
         BackupSidecar? sidecar;
+        string shown;
+        RemoteDownload? download = null;
         try
         {
-            (var source, sidecar) = RestoreSource.Resolve(target, from, CommandSource.Folder(target, options));
+            string source;
+            if (CommandSource.Of(options) == CommandSource.Remote)
+            {
+                // Downloaded whole and checked against its sidecar by the restore below before the live database is touched.
+                var remote = CommandSource.RemoteStoreOf(target);
+                (download, sidecar, shown) = RestoreSource.Download(target, from, remote, output, cancellationToken);
+                source = download.Path;
+            }
+            else
+            {
+                (source, sidecar) = RestoreSource.Resolve(target, from, CommandSource.Store(target, options).Location);
+                shown = source;
+            }
+
             result = DatabaseRestore.Run(
                 new RestoreRequest
                 {
@@ -29,7 +44,7 @@ internal static class RestoreCommand
                     Verify = target.Settings.Verify,
                     BusyTimeout = target.BusyTimeout,
                     Clock = clock,
-                    BeforeCopy = () => output.Information($"{Prefix}{Display(source)} is sound{(HoldsContent(target.DatabasePath) ? " and the current content is kept" : "")}; copying it into {Display(target.DatabasePath)}…"),
+                    BeforeCopy = () => output.Information($"{Prefix}{Display(shown)} is sound{(HoldsContent(target.DatabasePath) ? " and the current content is kept" : "")}; copying it into {Display(target.DatabasePath)}…"),
                 },
                 cancellationToken);
         }
@@ -38,11 +53,15 @@ internal static class RestoreCommand
             CommandAudit.RecordRefusal(target, output, "restore", from, e, clock.GetUtcNow());
             throw;
         }
+        finally
+        {
+            download?.Dispose();
+        }
 
         new AuditLog(target.BackupFolder).Append("restore", new JsonObject
         {
             ["database"] = target.DatabasePath,
-            ["from"] = result.Source,
+            ["from"] = shown,
             ["fromSha256"] = sidecar?.Sha256,
             ["preRestore"] = result.PreRestore?.Path,
             ["preRestoreVerified"] = result.PreRestore?.Sidecar.Verification.Passed ?? false,
@@ -54,7 +73,7 @@ internal static class RestoreCommand
         var now = clock.GetUtcNow();
         var aftercare = CommandSteps.Aftercare(target, output);
         output.Information(
-            $"{Prefix}restored {Display(target.DatabasePath)} from {Display(result.Source)} ({result.Method}; {DataChangeReport.Plural(result.Census.Tables.Count, "table")}, "
+            $"{Prefix}restored {Display(target.DatabasePath)} from {Display(shown)} ({result.Method}; {DataChangeReport.Plural(result.Census.Tables.Count, "table")}, "
             + $"{DataChangeReport.Plural(result.Census.TotalRows, "row")}, matching the {(sidecar is null ? "source" : "backup")}) in {CommandSteps.Seconds(result.Duration)}.");
         if (result.PreRestore is { } preRestore)
         {
@@ -62,8 +81,8 @@ internal static class RestoreCommand
             {
                 output.Information($"{Prefix}the previous content is in {Display(preRestore.Path)}. To undo: {CommandHints.Restore(preRestore.Path)}");
 
-                // The pre-restore backup is a verified backup like any other: it goes to the mirror too.
-                aftercare.Mirror(preRestore, now, cancellationToken);
+                // The pre-restore backup is a verified backup like any other: it goes to the mirror and the remote too.
+                aftercare.OffSite(preRestore, now, cancellationToken);
             }
             else
             {
@@ -76,7 +95,7 @@ internal static class RestoreCommand
         }
 
         WarnIfBehindTheApp(target, output);
-        aftercare.Publish(Notifier.Restore(target.DatabasePath, result.Source, result.PreRestore?.Path, now), now);
+        aftercare.Publish(Notifier.Restore(target.DatabasePath, shown, result.PreRestore?.Path, now), now);
         return MimoExitCode.Done;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Commands;
 
@@ -59,6 +60,37 @@ internal static class RestoreSource
         }
 
         return (path, sidecar);
+    }
+
+    /// <summary>
+    /// The backup <paramref name="from"/> names in the remote store, downloaded (and decrypted) into a temporary file of
+    /// the backup folder, with its sidecar and where it came from. Refused (MIMO205) when it is incomplete or its
+    /// download fails; MIMO604/605 when its key is missing or another.
+    /// </summary>
+    internal static (RemoteDownload Download, BackupSidecar Sidecar, string Location) Download(CommandTarget target, string from, IBackupStore remote, ICommandOutput output, CancellationToken cancellationToken)
+    {
+        var catalog = CommandSource.Reading(remote, () => BackupCatalog.Read(remote));
+        if (BackupCatalog.Find(catalog, from) is not { Sidecar: { } sidecar } entry)
+        {
+            var file = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
+            throw catalog.FirstOrDefault(e => e.FileName == file) is { } incomplete
+                ? new MimoBackupException(MimoError.RestoreSourceRejected, incomplete.Path, "it is an incomplete backup, never a restore point: " + incomplete.Problem)
+                : new MimoBackupException(MimoError.BackupNotFound, from, remote.Location);
+        }
+
+        output.Information($"{ReportText.Prefix}downloading {entry.FileName} ({ReportText.Size(entry.SizeBytes)}) from {remote.Location}…");
+        try
+        {
+            return (RemoteDownload.Fetch(remote, entry.FileName, target.BackupFolder, cancellationToken), sidecar, entry.Path);
+        }
+        catch (EncryptionKeyMismatchException e)
+        {
+            throw e.ToMimo();
+        }
+        catch (IOException e)
+        {
+            throw new MimoBackupException(MimoError.RestoreSourceRejected, e, entry.Path, "its download failed: " + e.Message.TrimEnd('.'));
+        }
     }
 
     private static MimoBackupException NotTheJournal(string from, string journal)

@@ -27,6 +27,8 @@ internal sealed record CodeSettings
     public bool? NotifyOnBackup { get; init; }
     public string? NotifyCommand { get; init; }
     public bool? Rehearse { get; init; }
+    public string? Remote { get; init; }
+    public string? EncryptionKeyFile { get; init; }
 }
 
 /// <summary>The settings file the package's build targets write beside the app assembly.</summary>
@@ -144,6 +146,18 @@ internal sealed record MimoSettings
     /// <summary>Run the pending migrations on a copy of the verified backup before the live database (SPEC §10).</summary>
     public bool Rehearse { get; init; } = SettingDefinitions.Rehearse.DefaultBool;
 
+    /// <summary>The object storage every verified backup is uploaded to (<c>MimoRemote</c>), or null for none.</summary>
+    public RemoteAddress? Remote { get; init; }
+
+    /// <summary>The absolute path of <c>MimoEncryptionKeyFile</c>, or null.</summary>
+    public string? EncryptionKeyFile { get; init; }
+
+    /// <summary>
+    /// The key remote copies are encrypted with (<c>MimoEncryptionKey</c> from the environment, else the key file), or
+    /// null to upload them as they are. Read only when <see cref="Remote"/> is set: local backups stay plain.
+    /// </summary>
+    public EncryptionKey? EncryptionKey { get; init; }
+
     public RetentionPolicy Retention => new(RetentionDays, RetentionMonths);
 
     /// <summary>The settings file that was read, if any.</summary>
@@ -174,6 +188,8 @@ internal sealed record MimoSettings
         var (command, _) = PickText(SettingDefinitions.NotifyCommand, environment, build, code.NotifyCommand, (d, v) => d.ParseText(v));
         var (dir, dirSource) = PickText(SettingDefinitions.BackupDir, environment, build, code.BackupDir, (d, v) => d.ParseFolder(v));
         var (mirror, mirrorSource) = PickText(SettingDefinitions.MirrorDir, environment, build, code.MirrorDir, (d, v) => d.ParseFolder(v));
+        var (remote, _) = PickText(SettingDefinitions.Remote, environment, build, code.Remote, (d, v) => RemoteAddress.Parse(v, d.Name).Text);
+        var (keyFile, keyFileSource) = PickText(SettingDefinitions.EncryptionKeyFile, environment, build, code.EncryptionKeyFile, (d, v) => d.ParseFolder(v));
 
         // MSBuild paths were made absolute by the targets; others are relative to where the command runs.
         string? Absolute(string? folder, SettingSource source) => folder is null ? null : Path.GetFullPath(folder, source == SettingSource.MSBuild && build is not null
@@ -197,6 +213,11 @@ internal sealed record MimoSettings
             NotifyOnBackup = notify,
             NotifyCommand = command,
             Rehearse = rehearse,
+            Remote = remote is null ? null : RemoteAddress.Parse(remote),
+            EncryptionKeyFile = Absolute(keyFile, keyFileSource),
+
+            // The key is a secret: only the environment gives it (a project file's value is refused by the targets).
+            EncryptionKey = remote is null ? null : Engine.EncryptionKey.From(environment(SettingDefinitions.EncryptionKey.Name), Absolute(keyFile, keyFileSource)),
         };
     }
 

@@ -24,6 +24,9 @@ internal enum SettingScope
 
     /// <summary>One manual operation: the targets pass it to the runner as an option, by its name without <c>Mimo</c>.</summary>
     Command,
+
+    /// <summary>A secret: read from the environment only, never from a project file, the settings file or code.</summary>
+    Secret,
 }
 
 /// <summary>
@@ -47,6 +50,9 @@ internal sealed record SettingDefinition(string Name, SettingKind Kind, SettingS
 
     /// <summary>What a whole number counts (<c>minutes</c>), for the message of an invalid value.</summary>
     public string? Unit { get; init; }
+
+    /// <summary>A valid value other than the default, for examples and tests, when the kind alone does not give one.</summary>
+    public string? Example { get; init; }
 
     /// <summary>What a text value is, for the message of an invalid one.</summary>
     public string Expected { get; init; } = "text";
@@ -165,10 +171,22 @@ internal static class SettingDefinitions
         "a shell command that gets each event as JSON on standard input (10 s limit; failures are warnings)")
     { Expected = "a shell command", BuilderMethod = "NotifyCommand", CodeExample = "o.NotifyCommand(cmd)" };
 
+    public static readonly SettingDefinition Remote = new("MimoRemote", SettingKind.Text, SettingScope.App, null,
+        "object storage every verified backup and sidecar is uploaded to: `s3://bucket/prefix` or `azblob://container/prefix` (see \"Off-site copies\")")
+    { Expected = "s3://<bucket>/<prefix>, azblob://<container>/<prefix>", Example = "s3://backups/app", BuilderMethod = "Remote", CodeExample = "o.Remote(\"s3://bucket/prefix\")" };
+
+    public static readonly SettingDefinition EncryptionKeyFile = new("MimoEncryptionKeyFile", SettingKind.Folder, SettingScope.App, null,
+        "a file holding the key that encrypts remote copies (32 bytes, base64 or hex), when `MimoEncryptionKey` is not in the environment; relative as `MimoBackupDir`")
+    { BuilderMethod = "EncryptionKeyFile", CodeExample = "o.EncryptionKeyFile(path)" };
+
+    public static readonly SettingDefinition EncryptionKey = new("MimoEncryptionKey", SettingKind.Text, SettingScope.Secret, null,
+        "the key that encrypts remote copies (AES-256-GCM), 32 bytes as base64 or hex: an environment variable only, never a project file");
+
     /// <summary>Every setting, the app's in the README's order, then the targets' and the commands'.</summary>
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
-        Enabled, BackupDir, SkipBackup, Verify, FreshBackupMinutes, RetentionDays, RetentionMonths, AutoPrune, MirrorDir, NotifyOnBackup, Rehearse, NotifyCommand,
+        Enabled, BackupDir, SkipBackup, Verify, FreshBackupMinutes, RetentionDays, RetentionMonths, AutoPrune, MirrorDir, NotifyOnBackup, Rehearse, NotifyCommand, Remote, EncryptionKeyFile,
+        EncryptionKey,
 
         new("MimoDesignTimeHook", SettingKind.Bool, SettingScope.Targets, "true", "`false` leaves the design-time hook out of the app assembly"),
         new("MimoNoBuild", SettingKind.Bool, SettingScope.Targets, "false", "run a manual operation without building the app first"),
@@ -185,7 +203,7 @@ internal static class SettingDefinitions
         new("MimoExportFile", SettingKind.Text, SettingScope.Command, null, "the file an export writes"),
         new("MimoImportFile", SettingKind.Text, SettingScope.Command, null, "the file an import reads"),
         new("MimoDryRun", SettingKind.Bool, SettingScope.Command, "false", "show what a prune or import would do, changing nothing"),
-        new("MimoSource", SettingKind.Enum, SettingScope.Command, null, "`backup` or `mirror`: which folder a list, prune or restore reads") { Values = ["backup", "mirror"] },
+        new("MimoSource", SettingKind.Enum, SettingScope.Command, null, "`backup`, `mirror` or `remote`: which store a list, verify, prune or restore reads") { Values = ["backup", "mirror", "remote"] },
     ];
 
     /// <summary>The setting of that name.</summary>

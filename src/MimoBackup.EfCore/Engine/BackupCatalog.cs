@@ -300,6 +300,12 @@ internal static partial class BackupCatalog
                     continue;
                 }
 
+                // A check of another store's copies (the remote's) says nothing of this store's files of the same name.
+                if ((string?)entry["store"] is { } checkedStore && checkedStore != store.Location)
+                {
+                    continue;
+                }
+
                 if (!DateTimeOffset.TryParse((string?)entry["at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
                     || entry["results"] is not System.Text.Json.Nodes.JsonArray results)
                 {

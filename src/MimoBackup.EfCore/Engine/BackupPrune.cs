@@ -12,12 +12,18 @@ internal sealed record PruneItem(RetentionCandidate Candidate, IReadOnlyList<str
 internal sealed record PruneResult(string Folder, bool DryRun, IReadOnlyList<RetentionDecision> Decisions, IReadOnlyList<MimoBackupException> Warnings)
 {
     /// <summary>The decisions to delete whose files are gone (in a dry run: would be gone).</summary>
-    public IEnumerable<RetentionDecision> Deleted => Decisions.Where(d => !d.Keep && !Failed.Contains(d.Name));
+    public IEnumerable<RetentionDecision> Deleted => Decisions.Where(d => !d.Keep && !Failed.Contains(d.Name) && !Protected.Contains(d.Name));
 
     public IEnumerable<RetentionDecision> Kept => Decisions.Where(d => d.Keep);
 
     /// <summary>Names of the backups and leftovers that were to be deleted but could not be.</summary>
     public IReadOnlySet<string> Failed { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Names of the backups to be deleted that the service keeps on purpose (object lock, immutability policy): kept
+    /// and reported, not a failure.
+    /// </summary>
+    public IReadOnlySet<string> Protected { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -86,6 +92,7 @@ internal static class BackupPrune
         var files = items.ToDictionary(i => i.Candidate.Name, i => i.Files, StringComparer.Ordinal);
         var warnings = new List<MimoBackupException>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
+        var kept = new HashSet<string>(StringComparer.Ordinal);
         foreach (var decision in decisions.Where(d => !d.Keep))
         {
             foreach (var file in files[decision.Name])
@@ -93,6 +100,11 @@ internal static class BackupPrune
                 try
                 {
                     store.Delete(file);
+                }
+                catch (StoredObjectDeleteRefusedException)
+                {
+                    kept.Add(decision.Name);
+                    break;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -108,7 +120,7 @@ internal static class BackupPrune
             store.Sync();
         }
 
-        var result = new PruneResult(store.Location, dryRun, decisions, warnings) { Failed = failed };
+        var result = new PruneResult(store.Location, dryRun, decisions, warnings) { Failed = failed, Protected = kept };
         try
         {
             new AuditLog(store).Append("prune", AuditDetails(result, policy), now);
@@ -223,6 +235,11 @@ internal static class BackupPrune
         if (result.Warnings.Count > 0)
         {
             details["failed"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)JsonValue.Create(w.Message))]);
+        }
+
+        if (result.Protected.Count > 0)
+        {
+            details["keptByService"] = new JsonArray([.. result.Protected.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]);
         }
 
         return details;

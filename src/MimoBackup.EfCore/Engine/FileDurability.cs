@@ -10,13 +10,19 @@ internal static partial class FileDurability
     /// <summary>Creates an empty file readable by its owner only; fails if the name is taken.</summary>
     public static void CreateOwnerOnly(string path)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        using var _ = new FileStream(path, NewOwnerOnly());
+    }
+
+    /// <summary>Options that create a new file (never replacing one) readable and writable by its owner only.</summary>
+    public static FileStreamOptions NewOwnerOnly(int bufferSize = 4096)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = bufferSize };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var _ = new FileStream(path, options);
+        return options;
     }
 
     public static void FlushFile(string path)

@@ -9,37 +9,69 @@ namespace MimoBackup.EfCore.Internal;
 
 /// <summary>
 /// What follows a backup, and every event, the same way in every front-end (dotnet-ef, <c>Migrate()</c>, the drop guard,
-/// the manual targets): the copy to <c>MimoMirrorDir</c>, the automatic prune of both folders, and the notification
-/// (the event to <c>MimoNotifyCommand</c>). Nothing here fails the operation
-/// it follows: every problem is a MIMO-coded warning on the output and a line in the audit log.
+/// the manual targets): the copy to <c>MimoMirrorDir</c>, the upload to <c>MimoRemote</c>, the automatic prune of the
+/// backup folder, the mirror and the remote, and the notification (the event to <c>MimoNotifyCommand</c>). Nothing here
+/// fails the operation it follows: every problem is a MIMO-coded warning on the output and a line in the audit log.
 /// </summary>
 internal sealed class BackupAftercare(MimoSettings settings, string backupFolder, IMimoOutput output)
 {
-    /// <summary>The backup folder first, then the mirror when there is one: the folders an automatic prune applies to.</summary>
-    public IReadOnlyList<string> Folders => settings.MirrorDir is { } mirror ? [backupFolder, mirror] : [backupFolder];
+    /// <summary>Earlier failed uploads retried after each backup, at most: a long outage must not make one backup slow.</summary>
+    private const int RetriesPerBackup = 5;
+
+    /// <summary>Backups this large print how far their upload has come.</summary>
+    private const long ProgressFrom = 64L << 20;
+
+    private IBackupStore? remote;
+
+    /// <summary>The backup folder, then the mirror and the remote when they are set: the stores an automatic prune applies to.</summary>
+    public IReadOnlyList<IBackupStore> Stores
+    {
+        get
+        {
+            var stores = new List<IBackupStore> { new LocalFolderStore(backupFolder) };
+            if (settings.MirrorDir is { } mirror)
+            {
+                stores.Add(new LocalFolderStore(mirror));
+            }
+
+            if (settings.Remote is not null && OpenRemote(out _) is { } store)
+            {
+                stores.Add(store);
+            }
+
+            return stores;
+        }
+    }
 
     /// <summary>
-    /// After a verified backup: its notification, its mirror copy, then (with <c>MimoAutoPrune</c>) the prune of the
-    /// backup folder and the mirror, each in one line.
+    /// After a verified backup: its notification, its copies to the mirror and the remote, then (with
+    /// <c>MimoAutoPrune</c>) the prune of every store, each in one line.
     /// </summary>
     public void AfterBackup(BackupResult backup, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backup);
         Publish(Notifier.Backup(backup, now), now);
-        Mirror(backup, now, cancellationToken);
+        OffSite(backup, now, cancellationToken);
         if (!settings.AutoPrune)
         {
             return;
         }
 
-        foreach (var folder in Folders)
+        foreach (var store in Stores)
         {
-            if (Prune(folder, dryRun: false, now, cancellationToken) is { Decisions.Count: > 0 } result)
+            if (Prune(store, dryRun: false, now, cancellationToken) is { Decisions.Count: > 0 } result)
             {
                 output.Information(MimoBackupEventId.BackupsPruned, Summary(result));
                 Publish(Notifier.Prune(result, now), now);
             }
         }
+    }
+
+    /// <summary>The copies of a verified backup that leave its folder: to <c>MimoMirrorDir</c>, then to <c>MimoRemote</c>.</summary>
+    public void OffSite(BackupResult backup, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Mirror(backup, now, cancellationToken);
+        Upload(backup, now, cancellationToken);
     }
 
     /// <summary>Copies a verified backup to <c>MimoMirrorDir</c>, if set; a failure is a MIMO401 warning.</summary>
@@ -66,19 +98,123 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
     }
 
     /// <summary>
-    /// Applies the retention policy to one folder (in a dry run: decides only). Deletions that fail and a folder that
+    /// Uploads a verified backup and its sidecar to <c>MimoRemote</c>, if set, then the earlier backups whose upload
+    /// failed; every failure is a MIMO601 warning (or the MIMO60x of the cause) and an audit line.
+    /// </summary>
+    public MirrorResult? Upload(BackupResult backup, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        if (settings.Remote is not { } address)
+        {
+            return null;
+        }
+
+        var source = new LocalFolderStore(Path.GetDirectoryName(backup.Path)!);
+        var name = Path.GetFileName(backup.Path);
+        if (OpenRemote(out var failure) is not { } store)
+        {
+            var failed = BackupMirror.Failed(name, failure!, source, address.Text, OffSiteKind.Remote, now);
+            Warn(failed);
+            return failed;
+        }
+
+        var result = UploadOne(name, backup.Sidecar.Sha256, backup.Sidecar.SizeBytes, source, store, now, cancellationToken);
+        if (result.Ok)
+        {
+            foreach (var (earlier, sha256) in BackupMirror.FailedEarlier(source, OffSiteKind.Remote, RetriesPerBackup).Where(e => e.Name != name))
+            {
+                if (UploadOne(earlier, sha256, source.Find(earlier)?.Length ?? 0, source, store, now, cancellationToken) is { Ok: false })
+                {
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>MimoRemote</c> as a backup store (opened once), or null with the reason: the provider package missing (MIMO602),
+    /// a key that cannot be used (MIMO606).
+    /// </summary>
+    public IBackupStore? OpenRemote(out MimoBackupException? failure)
+    {
+        failure = null;
+        if (remote is not null || settings.Remote is null)
+        {
+            return remote;
+        }
+
+        try
+        {
+            return remote = RemoteStore.Open(settings.Remote, settings.EncryptionKey, backupFolder);
+        }
+        catch (MimoBackupException e)
+        {
+            failure = e;
+            return null;
+        }
+    }
+
+    private MirrorResult UploadOne(string name, string sha256, long size, IBackupStore source, IBackupStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = BackupMirror.Copy(name, sha256, source, store, OffSiteKind.Remote, size >= ProgressFrom ? Progress(name, store.Location) : null, now, cancellationToken);
+        if (result.Ok)
+        {
+            var encrypted = settings.EncryptionKey is { } key ? $", encrypted with key {key.Id}" : "";
+            output.Information(MimoBackupEventId.BackupUploaded, $"{ReportText.Prefix}uploaded {name} ({ReportText.Size(size)}) to {store.Location} in "
+                + $"{started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (SHA-256 checked{encrypted}).");
+        }
+
+        Warn(result);
+        return result;
+    }
+
+    /// <summary>One line at each quarter of a long upload.</summary>
+    private Action<long, long> Progress(string name, string location)
+    {
+        var shown = 0;
+        return (done, total) =>
+        {
+            var quarter = total <= 0 ? 0 : (int)(done * 4 / total);
+            if (quarter > shown && quarter < 4)
+            {
+                shown = quarter;
+                output.Information(MimoBackupEventId.BackupUploaded, $"{ReportText.Prefix}uploading {name} to {location}: {quarter * 25}% ({ReportText.Size(done)} of {ReportText.Size(total)})…");
+            }
+        };
+    }
+
+    private void Warn(MirrorResult result)
+    {
+        foreach (var warning in result.Warnings)
+        {
+            output.Warning(MimoBackupEventId.UploadFailed, ReportText.Prefix + warning.Message);
+        }
+    }
+
+    /// <summary>
+    /// Applies the retention policy to one store (in a dry run: decides only). Deletions that fail and a store that
     /// cannot be read are MIMO403 warnings; null in the latter case.
     /// </summary>
-    public PruneResult? Prune(string folder, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
+    public PruneResult? Prune(IBackupStore store, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
         PruneResult result;
         try
         {
-            result = BackupPrune.Run(folder, settings.Retention, now, dryRun, cancellationToken);
+            result = BackupPrune.Run(store, settings.Retention, now, dryRun, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
-            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, folder, "the folder cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, store.Location, "the store cannot be read (" + e.Message.TrimEnd('.') + ")").Message);
+            return null;
+        }
+        catch (MimoBackupException e)
+        {
+            // A remote whose objects need a key that is not set, say: the other stores are pruned all the same.
+            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + e.Message);
             return null;
         }
 
@@ -134,6 +270,11 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         if (result.Failed.Count > 0)
         {
             line.Append(CultureInfo.InvariantCulture, $"; {result.Failed.Count} could not be deleted (MIMO403)");
+        }
+
+        if (result.Protected.Count > 0)
+        {
+            line.Append(CultureInfo.InvariantCulture, $"; {result.Protected.Count} kept by the service (object lock or immutability policy)");
         }
 
         return line.Append('.').ToString();
