@@ -31,6 +31,14 @@ public sealed class PackedPackage : IDisposable
             "dotnet",
             ["pack", "src/MimoBackup.EfCore/MimoBackup.EfCore.csproj", "-c", "Release", "-o", Feed, $"-p:MimoPackageVersion={Version}"])
             .ShouldSucceed();
+
+        // The S3 provider is a package of its own, found at run time by the app that references it.
+        Console.WriteLine($"end-to-end: packing MimoBackup.EfCore.S3 {Version}");
+        ProcessRunner.Run(
+            sources,
+            "dotnet",
+            ["pack", "src/MimoBackup.EfCore.S3/MimoBackup.EfCore.S3.csproj", "-c", "Release", "-o", Feed, $"-p:MimoPackageVersion={Version}"])
+            .ShouldSucceed();
     }
 
     public string Root { get; }

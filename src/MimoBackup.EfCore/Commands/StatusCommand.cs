@@ -1,3 +1,4 @@
+using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
 using static MimoBackup.EfCore.Internal.ReportText;
@@ -41,6 +42,24 @@ internal static class StatusCommand
             + (newest is null ? ", none verified" : $", newest verified {newest.FileName} ({Age(now - newest.CreatedUtc)} old)"));
 
         var warnings = new List<string>();
+        if (target.Settings.Remote is { } remote)
+        {
+            // From the audit log, offline: status never waits on the network.
+            var copy = newest is null ? null : BackupMirror.LatestCopy(new LocalFolderStore(target.BackupFolder), OffSiteKind.Remote, newest.FileName);
+            var encrypted = target.Settings.EncryptionKey is { } key ? $", encrypted with key {key.Id}" : "";
+            output.Information($"{Prefix}  remote {remote.Text}{encrypted}: "
+                + (newest is null ? "nothing to upload yet"
+                    : copy is { Ok: true } ? $"newest verified backup uploaded {Age(now - copy.Value.At)} ago"
+                    : copy is not null ? "the newest verified backup's upload FAILED"
+                    : "the newest verified backup was not uploaded"));
+            if (newest is not null && copy is not { Ok: true })
+            {
+                warnings.Add(copy is { Reason: var reason }
+                    ? $"the newest verified backup {newest.FileName} is not on {remote.Text} ({reason}): the next backup retries it, or take one now with {CommandHints.Backup()}"
+                    : $"the newest verified backup {newest.FileName} is not on {remote.Text} (it was taken before {SettingDefinitions.Remote.Name} was set): take one now with {CommandHints.Backup()}");
+            }
+        }
+
         if (status.Problem is { } problem)
         {
             warnings.Add($"the database cannot be read ({problem}): restore a backup with {CommandHints.MSBuild("MimoRestore")} -p:MimoRestoreFrom=<name>");

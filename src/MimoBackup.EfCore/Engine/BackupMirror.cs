@@ -127,6 +127,35 @@ internal static class BackupMirror
             .Select(e => (e.FileName, e.Sidecar!.Sha256))];
     }
 
+    /// <summary>
+    /// What the audit log of <paramref name="source"/> last says of copying <paramref name="name"/> (of <paramref name="kind"/>):
+    /// null when no copy was tried, else whether it succeeded and, when not, why. Read offline, for status and health.
+    /// </summary>
+    public static (bool Ok, DateTimeOffset At, string? Reason)? LatestCopy(IBackupStore source, OffSiteKind kind, string name)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var auditEvent = EventOf(kind);
+        (bool, DateTimeOffset, string?)? latest = null;
+        try
+        {
+            foreach (var line in source.ReadAuditLines())
+            {
+                if (line.Contains(name, StringComparison.Ordinal) && AuditLog.ParseLine(line) is { } entry
+                    && (string?)entry["event"] == auditEvent && (string?)entry["backup"] == name)
+                {
+                    _ = DateTimeOffset.TryParse((string?)entry["at"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at);
+                    latest = ((string?)entry["result"] == "ok", at, (string?)entry["reason"]);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return latest;
+    }
+
     private static string EventOf(OffSiteKind kind) => kind == OffSiteKind.Remote ? RemoteAuditEvent : AuditEvent;
 
     private static MirrorResult Record(string name, string? copied, MimoBackupException? failure, IBackupStore source, string target, OffSiteKind kind, DateTimeOffset now)
@@ -216,36 +245,13 @@ internal static class BackupMirror
     private sealed class MirrorException(string message) : IOException(message);
 
     /// <summary>Reports how far a long copy has read.</summary>
-    private sealed class ProgressReadStream(Stream inner, long total, Action<long, long> progress) : Stream
+    private sealed class ProgressReadStream(Stream inner, long total, Action<long, long> progress) : ForwardReadStream
     {
         private long done;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
+        public override int Read(Span<byte> buffer)
         {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int read)
-        {
+            var read = inner.Read(buffer);
             done += read;
             progress(done, total);
             return read;
