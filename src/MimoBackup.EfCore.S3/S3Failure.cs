@@ -29,11 +29,11 @@ internal static partial class S3Failure
 
     /// <summary>
     /// Why the service keeps an object it was asked to delete, or null when the failure is not a refusal: a policy
-    /// or object lock (403 AccessDenied), a retention or legal hold (InvalidRequest naming the lock), MethodNotAllowed.
+    /// or object lock (AccessDenied), a retention or legal hold (InvalidRequest naming the lock), MethodNotAllowed.
     /// </summary>
     public static string? DeleteRefusal(Exception e) => e switch
     {
-        AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } s => Status(s),
+        // Not every 403: InvalidAccessKeyId or SignatureDoesNotMatch are credentials to fix, not a refusal.
         AmazonServiceException { ErrorCode: "AccessDenied" or "MethodNotAllowed" } s => Status(s),
         AmazonServiceException { ErrorCode: "InvalidRequest" } s when s.Message is { } m
             && (m.Contains("lock", StringComparison.OrdinalIgnoreCase) || m.Contains("retention", StringComparison.OrdinalIgnoreCase)

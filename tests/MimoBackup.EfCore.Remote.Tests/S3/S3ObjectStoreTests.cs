@@ -149,6 +149,35 @@ public sealed class S3ObjectStoreTests(S3ServerFixture s3) : IClassFixture<S3Ser
         Assert.Null(store.Find("a.db"));
     }
 
+    [Theory]
+    [InlineData(403, "AccessDenied", "Access Denied", true)]
+    [InlineData(400, "InvalidRequest", "Object is WORM protected and cannot be overwritten or deleted: object lock", true)]
+    [InlineData(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", true)]
+    [InlineData(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", false)]
+    [InlineData(400, "InvalidRequest", "Something else", false)]
+    public void Delete_refused_on_purpose_throws_kept_and_other_failures_throw_IOException(int status, string code, string message, bool refused)
+    {
+        // s3rver has no object lock; the answers are S3's, given by the test in its place.
+        var wire = new S3Wire
+        {
+            Before = request => Task.FromResult(request.Method == HttpMethod.Delete
+                ? new HttpResponseMessage((System.Net.HttpStatusCode)status)
+                {
+                    Content = new StringContent($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>", Encoding.UTF8, "application/xml"),
+                }
+                : null),
+        };
+        using var store = s3.Open(change: wire.Apply);
+        store.Write("a.db", new ForwardOnlyStream([1, 2, 3]));
+
+        var e = Assert.ThrowsAny<IOException>(() => store.Delete("a.db"));
+
+        Assert.Equal(refused, e is StoredObjectDeleteRefusedException);
+        Assert.Contains(store.Locate("a.db"), e.Message, StringComparison.Ordinal);
+        Assert.Contains(code, e.Message, StringComparison.Ordinal);
+        Assert.NotNull(store.Find("a.db"));
+    }
+
     [Fact]
     public void List_of_a_missing_bucket_throws_an_IOException_that_names_it()
     {
