@@ -13,7 +13,7 @@ public sealed class RemoteTests(PackedPackage package, ITestOutputHelper log)
     [Fact]
     public void Update_uploads_its_pre_migration_backup_and_restore_from_remote_works_after_the_local_folder_is_gone()
     {
-        using var s3 = EmulatorServer.Start("s3rver", (port, data) => ["-d", data, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", "mimo-e2e"]);
+        using var s3 = EmulatorServer.S3rver("mimo-e2e");
         var app = SampleApp.Create(package, "remote");
         var project = Path.Combine(app.Folder, "MimoSample.csproj");
         File.WriteAllText(project, File.ReadAllText(project).Replace(

@@ -11,6 +11,11 @@ internal static class VerifyCommand
     {
         var store = CommandSource.Store(target, options);
         var catalog = CommandSource.Reading(store, () => BackupCatalog.Read(store));
+        if (options.Flag("RestoreTest"))
+        {
+            return Drill(target, options, store, catalog, output, clock, cancellationToken);
+        }
+
         IReadOnlyList<CatalogEntry> chosen;
         if (options["BackupName"] is { } name)
         {
@@ -56,6 +61,67 @@ internal static class VerifyCommand
         return failed == 0 ? MimoExitCode.Done : MimoExitCode.VerificationFailed;
     }
 
+    /// <summary>
+    /// The restore drill: the named backup, else the newest verified one, restored into a temporary database and checked
+    /// there (integrity, rows, migration history a prefix of the app's); recorded as a <c>verify</c> line.
+    /// </summary>
+    private static MimoExitCode Drill(CommandTarget target, CommandOptions options, IBackupStore store, IReadOnlyList<CatalogEntry> catalog, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var entry = (options["BackupName"] is { } name ? BackupCatalog.Find(catalog, name) : BackupCatalog.NewestVerified(catalog))
+            ?? throw new MimoBackupException(MimoError.BackupNotFound, options["BackupName"] ?? "a verified backup", store.Location);
+        output.Information($"{Prefix}restore drill: restoring {entry.FileName} ({Size(entry.SizeBytes)}) into a temporary database…");
+        RestoreDrillResult result;
+        if (store is ObjectBackupStore)
+        {
+            using var download = Fetch(store, entry, target, cancellationToken, out var failure);
+            result = download is null
+                ? new RestoreDrillResult(false, failure!)
+                : RestoreDrill.Run(download.Path, entry.Sidecar!, target.AppMigrations, target.HistoryTable, target.BackupFolder, target.BusyTimeout, cancellationToken);
+        }
+        else
+        {
+            result = RestoreDrill.Run(entry.Path, entry.Sidecar!, target.AppMigrations, target.HistoryTable, target.BackupFolder, target.BusyTimeout, cancellationToken);
+        }
+
+        var results = new JsonArray { new JsonObject { ["backup"] = entry.Path, ["passed"] = result.Passed, ["detail"] = result.Detail } };
+        new AuditLog(target.BackupFolder).Append("verify", new JsonObject
+        {
+            ["database"] = target.DatabasePath,
+            ["store"] = store.Location,
+            ["restoreTest"] = true,
+            ["failed"] = result.Passed ? 0 : 1,
+            ["results"] = results,
+        }, clock.GetUtcNow());
+        if (!result.Passed)
+        {
+            output.Error(new MimoBackupException(MimoError.BackupCheckFailed, entry.FileName, result.Detail));
+            return MimoExitCode.VerificationFailed;
+        }
+
+        output.Information($"{Prefix}ok      {entry.FileName}: {result.Detail}.");
+        return MimoExitCode.Done;
+    }
+
+    /// <summary>A remote backup downloaded for a check, or null with why it could not be.</summary>
+    private static RemoteDownload? Fetch(IBackupStore store, CatalogEntry entry, CommandTarget target, CancellationToken cancellationToken, out string? failure)
+    {
+        failure = null;
+        try
+        {
+            return RemoteDownload.Fetch(store, entry.FileName, target.BackupFolder, cancellationToken);
+        }
+        catch (EncryptionKeyMismatchException e)
+        {
+            throw e.ToMimo();
+        }
+        catch (IOException e)
+        {
+            // A download that breaks off (the SDK's own ETag check of a damaged object, say) is a failed check.
+            failure = "its download failed: " + e.Message.TrimEnd('.');
+            return null;
+        }
+    }
+
     /// <summary>A local backup is checked where it is; a remote one is downloaded (and decrypted) first, then checked the same way.</summary>
     private static BackupCheckResult Check(IBackupStore store, CatalogEntry entry, CommandTarget target, CancellationToken cancellationToken)
     {
@@ -64,23 +130,9 @@ internal static class VerifyCommand
             return BackupCheck.Run(entry.Path, entry.Sidecar, target.Settings.Verify, cancellationToken);
         }
 
-        RemoteDownload download;
-        try
-        {
-            download = RemoteDownload.Fetch(store, entry.FileName, target.BackupFolder, cancellationToken);
-        }
-        catch (EncryptionKeyMismatchException e)
-        {
-            throw e.ToMimo();
-        }
-        catch (IOException e)
-        {
-            return new BackupCheckResult(false, "its download failed: " + e.Message.TrimEnd('.'), null);
-        }
-
-        using (download)
-        {
-            return BackupCheck.Run(download.Path, entry.Sidecar, target.Settings.Verify, cancellationToken);
-        }
+        using var download = Fetch(store, entry, target, cancellationToken, out var failure);
+        return download is null
+            ? new BackupCheckResult(false, failure!, null)
+            : BackupCheck.Run(download.Path, entry.Sidecar, target.Settings.Verify, cancellationToken);
     }
 }

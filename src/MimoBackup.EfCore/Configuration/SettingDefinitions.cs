@@ -203,6 +203,7 @@ internal static class SettingDefinitions
         new("MimoExportFile", SettingKind.Text, SettingScope.Command, null, "the file an export writes"),
         new("MimoImportFile", SettingKind.Text, SettingScope.Command, null, "the file an import reads"),
         new("MimoDryRun", SettingKind.Bool, SettingScope.Command, "false", "show what a prune or import would do, changing nothing"),
+        new("MimoRestoreTest", SettingKind.Bool, SettingScope.Command, "false", "verify restores the newest verified backup into a temporary database and checks it (a restore drill)"),
         new("MimoSource", SettingKind.Enum, SettingScope.Command, null, "`backup`, `mirror` or `remote`: which store a list, verify, prune or restore reads") { Values = ["backup", "mirror", "remote"] },
     ];
 

@@ -15,24 +15,7 @@ public sealed class S3ServerFixture : IDisposable
     /// <summary>S3's minimum part size, so that every upload here is one real S3 would take too.</summary>
     public const int PartSize = 5 * 1024 * 1024;
 
-    static S3ServerFixture()
-    {
-        // s3rver 3.7.1 makes ListObjectsV2 continuation tokens with DES (controllers/bucket.js), which the
-        // OpenSSL 3 of Node 17 and later refuses without its legacy provider: every truncated listing would
-        // answer 500 InternalError (ERR_OSSL_EVP_UNSUPPORTED). Servers inherit this process's environment;
-        // the flag changes nothing else for them (Azurite included).
-        if (Environment.GetEnvironmentVariable("NODE_OPTIONS") is not { Length: > 0 } options)
-        {
-            Environment.SetEnvironmentVariable("NODE_OPTIONS", "--openssl-legacy-provider");
-        }
-        else if (!options.Contains("--openssl-legacy-provider", StringComparison.Ordinal))
-        {
-            Environment.SetEnvironmentVariable("NODE_OPTIONS", options + " --openssl-legacy-provider");
-        }
-    }
-
-    internal EmulatorServer Server { get; } = EmulatorServer.Start("s3rver", (port, data) =>
-        ["-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket]);
+    internal EmulatorServer Server { get; } = EmulatorServer.S3rver(Bucket);
 
     /// <summary>A store under a fresh prefix of the bucket (or of <paramref name="bucket"/>), with s3rver's own key.</summary>
     internal S3ObjectStore Open(string? prefix = null, string bucket = Bucket, Func<S3StoreSettings, S3StoreSettings>? change = null)

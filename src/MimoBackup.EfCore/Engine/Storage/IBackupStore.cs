@@ -58,4 +58,4 @@ internal sealed class StoredObjectExistsException(string location)
 
 /// <summary>A write whose stored bytes did not hash to what they should: nothing was published.</summary>
 internal sealed class StoredObjectChecksumException(string actual, string expected)
-    : IOException($"the copy's SHA-256 {actual} differs from the sidecar's {expected}");
+    : IOException($"the stored copy's SHA-256 {actual} differs from the {expected} it should have");
