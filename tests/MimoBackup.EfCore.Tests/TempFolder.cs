@@ -62,6 +62,14 @@ internal sealed class TempFolder : IDisposable
         return rows;
     }
 
+    public static long Count(string database, string table)
+    {
+        using var connection = Open(database);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+        return (long)command.ExecuteScalar()!;
+    }
+
     public static string Hash(string file) => Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(file)));
 
     public static BackupRequest Request(string database, string folder) => new()

@@ -7,6 +7,7 @@ using MimoBackup.EfCore.S3;
 namespace MimoBackup.EfCore.Tests;
 
 /// <summary>The S3 store against a real s3rver: round trips, listing, create-only writes and error messages.</summary>
+[Collection(ProcessEnvironment.Name)]
 public sealed class S3ObjectStoreTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>
 {
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Amazon.Runtime;
 using Amazon.S3.Model;
 using MimoBackup.EfCore.Engine;
