@@ -15,6 +15,8 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 
 dotnet tool restore
+# s3rver and Azurite for the remote-storage tests (the tests start and stop them on loopback).
+build/emulators.sh
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

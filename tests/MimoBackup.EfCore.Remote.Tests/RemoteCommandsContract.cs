@@ -59,14 +59,11 @@ public abstract class RemoteCommandsContract : IDisposable
     /// <summary>The environment the provider reads (endpoint, keys or connection string).</summary>
     protected abstract IReadOnlyDictionary<string, string?> Credentials { get; }
 
-    /// <summary>The server, for the tests that stop it.</summary>
-    internal abstract EmulatorServer Server { get; }
-
     protected string Prefix { get; }
 
     private string Database => _temp.File("app.db");
 
-    private string Backups => _temp.File("backups");
+    protected string Backups => _temp.File("backups");
 
     /// <summary>Flips one byte of the stored bytes of the object <paramref name="key"/> in the server's data folder.</summary>
     protected abstract void FlipStoredByte(string key);
@@ -78,17 +75,17 @@ public abstract class RemoteCommandsContract : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private CommandTarget Target(bool encrypted = true)
+    private protected CommandTarget Target(bool encrypted = true)
         => CommandTarget.ForFile(Database, new MimoSettings
         {
             Remote = RemoteAddress.Parse($"{Root}/{Prefix}"),
             EncryptionKey = encrypted ? Key : null,
         }) with { BusyTimeout = TimeSpan.FromSeconds(5) };
 
-    private static MimoExitCode Run(string verb, CommandTarget target, RecordingOutput output, params (string Name, string Value)[] options)
+    private protected static MimoExitCode Run(string verb, CommandTarget target, RecordingOutput output, params (string Name, string Value)[] options)
         => ManualCommands.Run(verb, target, new CommandOptions(options.ToDictionary(o => o.Name, o => o.Value)), output, TimeProvider.System, CancellationToken.None);
 
-    private string NewestBackup() => Path.GetFileName(Directory.GetFiles(Backups, "*.db").Order(StringComparer.Ordinal).Last());
+    protected string NewestBackup() => Path.GetFileName(Directory.GetFiles(Backups, "*.db").Order(StringComparer.Ordinal).Last());
 
     [Fact]
     public void Backup_uploads_encrypted_and_list_verify_drill_and_prune_read_the_remote()
@@ -152,35 +149,5 @@ public abstract class RemoteCommandsContract : IDisposable
         var local = new RecordingOutput();
         Run("list", Target(encrypted: false), local);
         Assert.Contains(local.Information, l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains(" yes ", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void A_server_that_is_down_makes_the_backup_warn_MIMO601_and_the_next_backup_uploads_both()
-    {
-        Server.Stop();
-        RecordingOutput output;
-        try
-        {
-            output = new RecordingOutput();
-            Assert.Equal(MimoExitCode.Done, Run("backup", Target(), output, ("BackupName", "while-down")));
-        }
-        finally
-        {
-            Server.Start();
-        }
-
-        Assert.Contains(output.Warnings, w => w.Contains("MIMO601", StringComparison.Ordinal));
-        Assert.Contains(new AuditLog(Backups).Read(), l => (string?)l["event"] == "remote" && (string?)l["result"] == "failed");
-        var status = new RecordingOutput();
-        Run("status", Target(), status);
-        Assert.Contains(status.Warnings, w => w.Contains("is not on", StringComparison.Ordinal) && w.Contains("retries it", StringComparison.Ordinal));
-
-        var next = new RecordingOutput();
-        Assert.Equal(MimoExitCode.Done, Run("backup", Target(), next));
-
-        Assert.Equal(2, next.Information.Count(l => l.StartsWith("Mimo: uploaded", StringComparison.Ordinal)));
-        var list = new RecordingOutput();
-        Run("list", Target(), list, ("Source", "remote"));
-        Assert.Contains(list.Information, l => l.Contains("2 complete", StringComparison.Ordinal));
     }
 }

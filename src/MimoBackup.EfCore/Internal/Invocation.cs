@@ -56,6 +56,12 @@ internal static class Invocation
 
     internal static string Display(string folder, string path)
     {
+        // A remote location (s3://bucket/prefix) is shown as written, never as a path.
+        if (path.Contains("://", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
         var relative = Path.GetRelativePath(folder, path);
         return relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }

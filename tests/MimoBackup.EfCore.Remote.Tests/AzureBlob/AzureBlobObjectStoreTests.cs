@@ -10,6 +10,7 @@ using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tests;
 
+[Collection(ProcessEnvironment.Name)]
 public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
@@ -91,7 +92,7 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite) : IClassFi
         var store = azurite.Open(azurite.NewContainer(), "race");
         using var bothStarted = new Barrier(2);
         var contents = new[] { RandomNumberGenerator.GetBytes(size), RandomNumberGenerator.GetBytes(size) };
-        var writers = contents.Select(c => Task.Run(() => store.Write("x.db", new ForwardOnlyStream(c, bothStarted)))).ToArray();
+        var writers = contents.Select(c => Task.Run(() => store.Write("x.db", new ForwardOnlyStream(c, firstRead: bothStarted)))).ToArray();
 
         var outcomes = writers.Select(w => Record.Exception(() => w.GetAwaiter().GetResult())).ToArray();
         Assert.Single(outcomes, o => o is null);

@@ -119,34 +119,3 @@ internal sealed class S3Wire : HttpClientFactory
         }
     }
 }
-
-/// <summary>Content as the core gives it: forward-only, of unknown length, with a hook on each read.</summary>
-internal sealed class ForwardOnlyStream(byte[] bytes, Action<long>? onRead = null) : Stream
-{
-    private long position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        onRead?.Invoke(position);
-
-        // Short reads, as a network or a decrypting stream gives them.
-        var read = (int)Math.Min(Math.Min(count, 256 * 1024), bytes.Length - position);
-        Array.Copy(bytes, position, buffer, offset, read);
-        position += read;
-        return read;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}

@@ -1,10 +1,11 @@
 namespace MimoBackup.EfCore.Tests;
 
 /// <summary>
-/// Content as a backup file gives it to an upload: forward-only, of unknown length, in reads of at most 64 KiB. It can
-/// wait at a barrier on its first read, and call back once a number of bytes was read (to stop a server, to cancel).
+/// Content as the core gives it to an upload: forward-only, of unknown length, in short reads of at most 64 KiB, as a
+/// network or a decrypting stream gives them. It can report the position of each read, wait at a barrier on its first
+/// read, and call back once a number of bytes was read (to stop a server, to cancel).
 /// </summary>
-internal sealed class ForwardOnlyStream(byte[] content, Barrier? firstRead = null, long afterBytes = -1, Action? reached = null) : Stream
+internal sealed class ForwardOnlyStream(byte[] content, Action<long>? onRead = null, Barrier? firstRead = null, long afterBytes = -1, Action? reached = null) : Stream
 {
     private int position;
     private bool started;
@@ -26,6 +27,7 @@ internal sealed class ForwardOnlyStream(byte[] content, Barrier? firstRead = nul
             firstRead?.SignalAndWait(TimeSpan.FromSeconds(30));
         }
 
+        onRead?.Invoke(position);
         if (!called && afterBytes >= 0 && position >= afterBytes)
         {
             called = true;
