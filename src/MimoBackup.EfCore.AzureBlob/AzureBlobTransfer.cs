@@ -9,8 +9,11 @@ namespace MimoBackup.EfCore.AzureBlob;
 /// </summary>
 internal sealed record AzureBlobTransfer
 {
-    /// <summary>Content smaller than this goes in one Put Blob; larger content in blocks of this size (two buffers of it in memory).</summary>
+    /// <summary>Content smaller than this goes in one Put Blob; larger content in blocks of this size (<see cref="BlocksInFlight"/> + 1 buffers of it in memory).</summary>
     public int BlockSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Blocks staged at once (each holds a buffer of <see cref="BlockSize"/>), while the next is read and hashed.</summary>
+    public int BlocksInFlight { get; init; } = 4;
 
     /// <summary>Blobs per listing page; null lets the service choose (5,000).</summary>
     public int? ListPageSize { get; init; }

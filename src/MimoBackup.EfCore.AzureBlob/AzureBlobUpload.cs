@@ -52,7 +52,7 @@ internal sealed class AzureBlobUpload(BlockBlobClient blob, string location, Azu
             }
 
             spare = ArrayPool<byte>.Shared.Rent(transfer.BlockSize);
-            var (ids, total) = StageBlocks(content, ref buffer, ref spare, length, sha256, md5);
+            var (ids, total) = StageBlocks(content, buffer, spare, length, sha256, md5);
             var sha = Convert.ToHexStringLower(sha256.GetHashAndReset());
             Commit(ids, total, md5.GetHashAndReset(), sha);
             return sha;
@@ -106,38 +106,57 @@ internal sealed class AzureBlobUpload(BlockBlobClient blob, string location, Azu
     }
 
     /// <summary>Stages the first block (already read) and every further one; returns the block ids and the length read.</summary>
-    private (List<string> Ids, long Total) StageBlocks(Stream content, ref byte[] buffer, ref byte[] spare, int length, IncrementalHash sha256, IncrementalHash md5)
+    private (List<string> Ids, long Total) StageBlocks(Stream content, byte[] first, byte[] spare, int length, IncrementalHash sha256, IncrementalHash md5)
     {
+        // The two rented buffers go back to the pool in Run; the further ones are this upload's own.
+        var buffer = first;
         var ids = new List<string>();
+        var inFlight = new Queue<(byte[] Buffer, Task Staging)>();
+        var free = new Stack<byte[]>();
+        free.Push(spare);
         long total = 0;
-        while (length > 0)
+        try
         {
-            if (ids.Count == AzureBlobTransfer.MaxBlocks)
+            while (length > 0)
             {
-                throw new IOException($"{location}: the content is larger than {AzureBlobTransfer.MaxBlocks} blocks of {transfer.BlockSize} bytes, the most one blob holds");
-            }
+                if (ids.Count == AzureBlobTransfer.MaxBlocks)
+                {
+                    throw new IOException($"{location}: the content is larger than {AzureBlobTransfer.MaxBlocks} blocks of {transfer.BlockSize} bytes, the most one blob holds");
+                }
 
-            var id = BlockId(ids.Count);
-            ids.Add(id);
-            total += length;
-            var sending = buffer;
-            var sendingLength = length;
+                var id = BlockId(ids.Count);
+                ids.Add(id);
+                total += length;
+                var sending = buffer;
+                var sendingLength = length;
 
-            // Sent on a pool thread while this one reads and hashes the next block into the other buffer: the
-            // hashing then costs no upload time. The SDK call itself is the synchronous one.
-            var staging = Task.Run(() => Stage(id, sending, sendingLength), CancellationToken.None);
-            (buffer, spare) = (spare, buffer);
-            try
-            {
+                // Sent on pool threads while this one reads and hashes the next blocks into other buffers: the hashing
+                // then costs no upload time, and several blocks travel at once. The SDK call itself is the synchronous one.
+                inFlight.Enqueue((sending, Task.Run(() => Stage(id, sending, sendingLength), CancellationToken.None)));
+                if (inFlight.Count >= Math.Max(1, transfer.BlocksInFlight))
+                {
+                    var (done, staging) = inFlight.Dequeue();
+                    staging.GetAwaiter().GetResult();
+                    free.Push(done);
+                }
+
+                buffer = free.Count > 0 ? free.Pop() : new byte[transfer.BlockSize];
                 length = Fill(content, buffer, sha256, md5);
             }
-            catch
+
+            while (inFlight.Count > 0)
+            {
+                inFlight.Dequeue().Staging.GetAwaiter().GetResult();
+            }
+        }
+        catch
+        {
+            foreach (var (_, staging) in inFlight)
             {
                 Settle(staging);
-                throw;
             }
 
-            staging.GetAwaiter().GetResult();
+            throw;
         }
 
         return (ids, total);

@@ -20,8 +20,14 @@ internal sealed record S3StoreSettings
     /// <summary>The settings the provider uses when the core loads it.</summary>
     public static S3StoreSettings Default { get; } = new();
 
-    /// <summary>The size of one part, and of the one buffer an upload reads into.</summary>
+    /// <summary>The size of one part, and of each buffer an upload reads into.</summary>
     public int PartSize { get; init; } = DefaultPartSize;
+
+    /// <summary>
+    /// Parts in flight at once: while they travel, the next is read and hashed, so the upload goes at the speed of the
+    /// network rather than of the network plus the hashing. Each holds a buffer of <see cref="PartSize"/>.
+    /// </summary>
+    public int PartsInFlight { get; init; } = 4;
 
     /// <summary>The most keys one ListObjectsV2 page asks for (S3 never returns more than 1,000).</summary>
     public int PageSize { get; init; } = 1000;

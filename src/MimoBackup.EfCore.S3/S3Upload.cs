@@ -8,7 +8,7 @@ namespace MimoBackup.EfCore.S3;
 
 /// <summary>
 /// One create-only write of a forward-only stream: one PutObject when the content fits one part, else a multipart
-/// upload that reads one part at a time into one buffer (memory bounded by the part size, no temporary files) and is
+/// upload that reads the next part while a few travel (memory bounded by a few part sizes, no temporary files) and is
 /// aborted on any failure, so that nothing appears under the name unless all of it was stored and confirmed.
 /// </summary>
 [SuppressMessage("Security", "CA5351:Do not use broken cryptographic algorithms", Justification = "MD5 is S3's Content-MD5 and ETag, an integrity check of the protocol; SHA-256 is the backup's hash.")]
@@ -18,7 +18,6 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
 
     /// <summary>Every hash of the content as read: SHA-256 is the answer, MD5 is what some stores give as a multipart ETag.</summary>
     private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
 
     private string Location => store.Locate(name);
 
@@ -46,7 +45,6 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
         finally
         {
             sha256.Dispose();
-            md5.Dispose();
         }
     }
 
@@ -111,14 +109,30 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
         };
         var uploadId = S3Failure.Run(() => store.Client.InitiateMultipartUploadAsync(start, cancellationToken), Location, "starting the upload", cancellationToken).UploadId;
         var parts = new List<PartETag>();
+        var inFlight = new Queue<(PartETag Part, byte[] Buffer, string Md5, Task<UploadPartResponse> Upload)>();
+        var spare = new Stack<byte[]>();
         using var partMd5s = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         using var partSha256s = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var partsVouched = true;
         long total = 0;
+
+        // The oldest part in flight, finished: the service's ETag of a part is its MD5 on S3 and compatible stores alike.
+        void Land()
+        {
+            var (part, partBuffer, partMd5, upload) = inFlight.Dequeue();
+            var uploaded = S3Failure.Run(() => upload, Location, $"uploading part {part.PartNumber}", cancellationToken);
+            part.ETag = uploaded.ETag;
+            partsVouched &= string.Equals(uploaded.ETag?.Trim('"'), partMd5, StringComparison.OrdinalIgnoreCase);
+            parts.Add(part);
+            spare.Push(partBuffer);
+        }
+
         try
         {
+            var partNumber = 0;
             while (length > 0)
             {
-                if (parts.Count == S3StoreSettings.MaxParts)
+                if (partNumber == S3StoreSettings.MaxParts)
                 {
                     throw new IOException($"{Location}: larger than {S3StoreSettings.MaxParts} parts of {buffer.Length} bytes");
                 }
@@ -132,28 +146,39 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
                     BucketName = store.Bucket,
                     Key = key,
                     UploadId = uploadId,
-                    PartNumber = parts.Count + 1,
+                    PartNumber = ++partNumber,
                     InputStream = Body(bytes),
                     PartSize = length,
                     UseChunkEncoding = false,
                     MD5Digest = Convert.ToBase64String(part.Md5),
                     ChecksumSHA256 = Convert.ToBase64String(part.Sha256),
                 };
-                var uploaded = S3Failure.Run(() => store.Client.UploadPartAsync(request, cancellationToken), Location, $"uploading part {request.PartNumber}", cancellationToken);
-                parts.Add(new PartETag { PartNumber = request.PartNumber, ETag = uploaded.ETag, ChecksumSHA256 = request.ChecksumSHA256 });
+                inFlight.Enqueue((new PartETag { PartNumber = request.PartNumber, ChecksumSHA256 = request.ChecksumSHA256 }, buffer, Convert.ToHexStringLower(part.Md5), store.Client.UploadPartAsync(request, cancellationToken)));
                 total += length;
+                if (inFlight.Count >= Math.Max(1, store.Settings.PartsInFlight))
+                {
+                    Land();
+                }
+
+                buffer = spare.Count > 0 ? spare.Pop() : new byte[buffer.Length];
                 length = Fill(content, buffer, cancellationToken);
             }
 
+            while (inFlight.Count > 0)
+            {
+                Land();
+            }
+
             // S3's ETag of a multipart object is the MD5 of the parts' MD5s with the part count, and its composite
-            // checksum the same of the SHA-256s; some compatible stores (s3rver) give the whole content's MD5.
+            // checksum the same of the SHA-256s. Some compatible stores (s3rver) give another ETag; there the parts'
+            // own ETags, each its part's MD5, vouch for the bytes.
             var suffix = "-" + parts.Count;
             var expected = new Sent(
                 null,
                 null,
                 Convert.ToBase64String(partSha256s.GetHashAndReset()) + suffix,
-                [Convert.ToHexStringLower(partMd5s.GetHashAndReset()) + suffix, Convert.ToHexStringLower(md5.GetHashAndReset())],
-                total);
+                [Convert.ToHexStringLower(partMd5s.GetHashAndReset()) + suffix],
+                total) { PartsVouched = partsVouched };
             var complete = new CompleteMultipartUploadRequest
             {
                 BucketName = store.Bucket,
@@ -174,7 +199,20 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
         }
         catch
         {
-            // On any failure, cancellation too: the parts never become an object, and S3 stops keeping them.
+            // On any failure, cancellation too: the parts never become an object, and S3 stops keeping them. Parts
+            // still in flight end first, so that none lands after the abort.
+            foreach (var (_, _, _, upload) in inFlight)
+            {
+                try
+                {
+                    upload.Wait(TimeSpan.FromSeconds(30));
+                }
+                catch (AggregateException)
+                {
+                    // The first failure is the one reported.
+                }
+            }
+
             Abort(uploadId);
             throw;
         }
@@ -211,7 +249,7 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
     /// <summary>Confirms the stored bytes are the bytes read; else deletes them and throws.</summary>
     private void Confirm(Sent sent, string hash, CancellationToken cancellationToken)
     {
-        if (sent.Checksum == sent.ExpectedChecksum || (sent.ETag is { } etag && sent.Matches(etag)))
+        if (sent.Checksum == sent.ExpectedChecksum || (sent.ETag is { } etag && sent.Matches(etag)) || sent.PartsVouched)
         {
             return;
         }
@@ -269,7 +307,6 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
     private (byte[] Md5, byte[] Sha256) Hash(ReadOnlySpan<byte> bytes)
     {
         sha256.AppendData(bytes);
-        md5.AppendData(bytes);
         return (MD5.HashData(bytes), SHA256.HashData(bytes));
     }
 
@@ -282,6 +319,9 @@ internal sealed class S3Upload(S3ObjectStore store, string name, string key)
     /// <summary>What the service answered for the write, and what would vouch for the bytes.</summary>
     private sealed record Sent(string? Checksum, string? ETag, string ExpectedChecksum, IReadOnlyList<string> ExpectedETags, long Length)
     {
+        /// <summary>Every part of a multipart upload came back with its own MD5 as its ETag.</summary>
+        public bool PartsVouched { get; init; }
+
         public bool Matches(string etag) => ExpectedETags.Contains(etag.Trim('"'), StringComparer.OrdinalIgnoreCase);
     }
 }
