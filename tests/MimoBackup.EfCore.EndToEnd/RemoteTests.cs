@@ -81,3 +81,27 @@ public sealed class RemoteTests(PackedPackage package, ITestOutputHelper log)
         return result;
     }
 }
+
+/// <summary>An app without remote storage gets no cloud SDK: each provider is a package of its own.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ProviderPackageTests(PackedPackage package)
+{
+    [Fact]
+    public void The_package_depends_on_no_cloud_SDK_and_the_S3_package_brings_the_AWS_SDK_and_this_version_of_the_core()
+    {
+        string Nuspec(string id)
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(package.Feed, $"{id}.{package.Version}.nupkg"));
+            using var reader = new StreamReader(zip.GetEntry(id + ".nuspec")!.Open());
+            return reader.ReadToEnd();
+        }
+
+        var core = Nuspec("MimoBackup.EfCore");
+        var s3 = Nuspec("MimoBackup.EfCore.S3");
+
+        Assert.DoesNotContain("AWSSDK", core, StringComparison.Ordinal);
+        Assert.DoesNotContain("Azure.", core, StringComparison.Ordinal);
+        Assert.Contains("id=\"AWSSDK.S3\"", s3, StringComparison.Ordinal);
+        Assert.Contains($"id=\"MimoBackup.EfCore\" version=\"{package.Version}\"", s3, StringComparison.Ordinal);
+    }
+}
