@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs MimoBackup.EfCore and its remote-storage providers into the repository's local feed (build/feed) under a fresh version, so that
+# Packs MimoBackup.EfCore, its remote-storage providers and its health check into the repository's local feed (build/feed) under a fresh version, so that
 # NuGet's global cache can never serve an older build of the same version, and records that version in
 # build/feed/MimoBackup.version.props for samples/ to reference.
 set -euo pipefail
@@ -11,8 +11,8 @@ mkdir -p "$feed"
 rm -f "$feed"/MimoBackup.EfCore.*.nupkg "$feed"/MimoBackup.EfCore.*.snupkg
 dotnet pack "$root/src/MimoBackup.EfCore/MimoBackup.EfCore.csproj" -c Release -nologo -v quiet \
   -p:MimoPackageVersion="$version" -p:ContinuousIntegrationBuild=true -o "$feed"
-# The remote-storage providers, each a package of its own with its cloud SDK (an app without them gets neither).
-for provider in S3 AzureBlob; do
+# The remote-storage providers and the health check, each a package of its own with its dependencies (an app without them gets none).
+for provider in S3 AzureBlob HealthChecks; do
   dotnet pack "$root/src/MimoBackup.EfCore.$provider/MimoBackup.EfCore.$provider.csproj" -c Release -nologo -v quiet \
     -p:MimoPackageVersion="$version" -p:ContinuousIntegrationBuild=true -o "$feed"
 done
@@ -23,4 +23,4 @@ cat > "$feed/MimoBackup.version.props" <<PROPS
   </PropertyGroup>
 </Project>
 PROPS
-echo "Packed MimoBackup.EfCore, MimoBackup.EfCore.S3 and MimoBackup.EfCore.AzureBlob $version into build/feed"
+echo "Packed MimoBackup.EfCore (with .S3, .AzureBlob, .HealthChecks) $version into build/feed"

@@ -51,6 +51,7 @@ internal static class VerifyCommand
             else
             {
                 failed++;
+                BackupMetrics.VerificationFailed(target.DatabasePath, "verify");
                 output.Error(new MimoBackupException(MimoError.BackupCheckFailed, entry.FileName, detail.Detail));
             }
         }
@@ -94,6 +95,7 @@ internal static class VerifyCommand
         }, clock.GetUtcNow());
         if (!result.Passed)
         {
+            BackupMetrics.VerificationFailed(target.DatabasePath, "restore-test");
             output.Error(new MimoBackupException(MimoError.BackupCheckFailed, entry.FileName, result.Detail));
             return MimoExitCode.VerificationFailed;
         }

@@ -56,6 +56,30 @@ internal static class BackupWriter
 
     public static BackupResult Take(BackupRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.StartNew();
+        var verification = request.Verify.ToString().ToLowerInvariant();
+        try
+        {
+            var result = TakeAndVerify(request, cancellationToken);
+            BackupMetrics.BackupTaken(request.DatabasePath, request.Kind, verification, result.Duration, result.Sidecar.SizeBytes);
+            BackupMetrics.Watch(request.DatabasePath, Path.GetDirectoryName(result.Path)!);
+            return result;
+        }
+        catch (MimoBackupException e)
+        {
+            BackupMetrics.BackupFailed(request.DatabasePath, request.Kind, verification, started.Elapsed, e.Error.Code);
+            if (e.Error == MimoError.VerificationFailed)
+            {
+                BackupMetrics.VerificationFailed(request.DatabasePath, "backup");
+            }
+
+            throw;
+        }
+    }
+
+    private static BackupResult TakeAndVerify(BackupRequest request, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var folder = Path.GetFullPath(request.BackupFolder);
         var created = request.Clock.GetUtcNow();
