@@ -77,7 +77,7 @@ internal sealed class AzureBlobObjectStore : IObjectStore
         {
             // One GET for the whole blob; the SDK's stream resumes a broken body with a ranged GET pinned to the ETag.
             var download = blob.DownloadStreaming(new BlobDownloadOptions(), cancellationToken);
-            return new AzureBlobReadStream(download.Value.Content, location);
+            return new ServiceReadStream(download.Value.Content, e => AzureBlobFailure.IsServiceFailure(e, CancellationToken.None) ? AzureBlobFailure.ToIOException(e, location) : null);
         }
         catch (RequestFailedException e) when (e is { Status: 404 } && e.ErrorCode != "ContainerNotFound")
         {

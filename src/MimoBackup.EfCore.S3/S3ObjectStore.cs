@@ -117,7 +117,10 @@ internal sealed class S3ObjectStore : IObjectStore, IDisposable
         try
         {
             var response = Client.GetObjectAsync(Bucket, key, cancellationToken).GetAwaiter().GetResult();
-            return new S3ReadStream(response, Locate(name));
+            var location = Locate(name);
+
+            // Disposing the body disposes the response with it.
+            return new ServiceReadStream(response.ResponseStream, e => S3Failure.IsTranslatable(e, CancellationToken.None) ? S3Failure.Translate(e, location, "reading") : null, response);
         }
         catch (Exception e) when (S3Failure.IsNotFound(e) && !S3Failure.IsNoSuchBucket(e))
         {
@@ -173,64 +176,4 @@ internal sealed class S3ObjectStore : IObjectStore, IDisposable
         { Kind: DateTimeKind.Unspecified } t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
         { } t => new DateTimeOffset(t.ToUniversalTime()),
     };
-
-    /// <summary>The body of a GET, which disposes the response with it and reports failures as <see cref="IOException"/>.</summary>
-    private sealed class S3ReadStream(GetObjectResponse response, string location) : Stream
-    {
-        private readonly Stream body = response.ResponseStream;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => response.ContentLength;
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            try
-            {
-                return body.Read(buffer);
-            }
-            catch (Exception e) when (S3Failure.IsTranslatable(e, CancellationToken.None))
-            {
-                throw S3Failure.Translate(e, location, "reading");
-            }
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                return await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (S3Failure.IsTranslatable(e, cancellationToken))
-            {
-                throw S3Failure.Translate(e, location, "reading");
-            }
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                body.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }

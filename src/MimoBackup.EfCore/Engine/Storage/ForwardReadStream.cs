@@ -34,3 +34,33 @@ internal abstract class ForwardReadStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
+
+/// <summary>
+/// A service's download body (a provider's <see cref="IObjectStore.OpenRead"/>) whose failures leave as the provider's
+/// short, secret-free <see cref="IOException"/>s; disposing it disposes the body and what owns it (the response).
+/// </summary>
+internal sealed class ServiceReadStream(Stream body, Func<Exception, IOException?> translate, IDisposable? owner = null) : ForwardReadStream
+{
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return body.Read(buffer);
+        }
+        catch (Exception e) when (translate(e) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            body.Dispose();
+            owner?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
