@@ -238,3 +238,102 @@ public sealed class EncryptionTests : IDisposable
         return copy;
     }
 }
+
+/// <summary>The remote's retention and restore refusals, on a local object store.</summary>
+public sealed class RemoteRetentionTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void An_object_the_service_keeps_on_purpose_is_kept_and_reported_not_a_failure()
+    {
+        var objects = new LockingObjectStore(_temp.File("bucket"));
+        var remote = new ObjectBackupStore(objects, new LocalFolderStore(_temp.File("backups")));
+        var now = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 5);
+
+        // Two backups long expired (the older one under object lock) and a recent one.
+        foreach (var (days, locked) in new[] { (90, true), (60, false), (1, false) })
+        {
+            var backup = BackupPruneTests.Take(database, _temp.File("local"), now.AddDays(-days));
+            var name = Path.GetFileName(backup.Path);
+            using (var content = File.OpenRead(backup.Path))
+            {
+                remote.Write(name, content);
+            }
+
+            remote.WriteSidecar(name, File.ReadAllBytes(backup.SidecarPath));
+            if (locked)
+            {
+                objects.Locked.Add(name);
+            }
+        }
+
+        var result = BackupPrune.Run(remote, new RetentionPolicy(30, 0), now, dryRun: false);
+
+        Assert.Equal(2, result.Decisions.Count(d => !d.Keep));
+        Assert.Single(result.Deleted);
+        Assert.Empty(result.Warnings);
+        Assert.Empty(result.Failed);
+        var kept = Assert.Single(result.Protected);
+        Assert.Contains(kept, objects.List().Select(o => o.Name));
+        Assert.DoesNotContain(kept, result.Deleted.Select(d => d.Name));
+        Assert.Contains("kept by the service", Internal.BackupAftercare.Summary(result), StringComparison.Ordinal);
+        var line = new AuditLog(_temp.File("backups")).Read().Last();
+        Assert.Equal(kept, (string?)line["keptByService"]![0]);
+    }
+
+    [Fact]
+    public void A_restore_from_a_remote_encrypted_with_another_key_is_MIMO605_before_anything_is_written()
+    {
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 50);
+        var backup = BackupPruneTests.Take(database, _temp.File("backups"), DateTimeOffset.UtcNow);
+        var objects = new FolderObjectStore(_temp.File("bucket"));
+        var local = new LocalFolderStore(_temp.File("backups"));
+        var name = Path.GetFileName(backup.Path);
+        var written = EncryptionKey.Parse(new string('1', 64), "test");
+        Assert.True(BackupMirror.Copy(name, backup.Sidecar.Sha256, local, new ObjectBackupStore(new EncryptedObjectStore(objects, written), local), OffSiteKind.Remote, null, DateTimeOffset.UtcNow).Ok);
+        var other = new ObjectBackupStore(new EncryptedObjectStore(objects, EncryptionKey.Parse(new string('2', 64), "test")), local);
+        var target = Commands.CommandTarget.ForFile(database, new Configuration.MimoSettings { BackupDir = _temp.File("backups") });
+        var before = TempFolder.Hash(database);
+
+        var error = Assert.Throws<MimoBackupException>(() => Commands.RestoreSource.Download(target, name, other, new RecordingOutput(), CancellationToken.None));
+
+        Assert.Equal("MIMO605", error.Error.Code);
+        Assert.Contains(written.Id, error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, TempFolder.Hash(database));
+        Assert.DoesNotContain(Directory.GetFiles(_temp.File("backups")), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    /// <summary>A folder object store whose service keeps some objects (object lock).</summary>
+    private sealed class LockingObjectStore(string folder) : IObjectStore
+    {
+        private readonly FolderObjectStore inner = new(folder);
+
+        public HashSet<string> Locked { get; } = [];
+
+        public string Location => inner.Location;
+
+        public IReadOnlyList<StoredObject> List(CancellationToken cancellationToken = default) => inner.List(cancellationToken);
+
+        public StoredObject? Find(string name, CancellationToken cancellationToken = default) => inner.Find(name, cancellationToken);
+
+        public Stream OpenRead(string name, CancellationToken cancellationToken = default) => inner.OpenRead(name, cancellationToken);
+
+        public string Write(string name, Stream content, CancellationToken cancellationToken = default) => inner.Write(name, content, cancellationToken);
+
+        public void Delete(string name, CancellationToken cancellationToken = default)
+        {
+            if (Locked.Contains(name))
+            {
+                throw new StoredObjectDeleteRefusedException(Location + "/" + name, "object lock");
+            }
+
+            inner.Delete(name, cancellationToken);
+        }
+    }
+}

@@ -70,6 +70,21 @@ internal static class RestoreSource
     internal static (RemoteDownload Download, BackupSidecar Sidecar, string Location) Download(CommandTarget target, string from, IBackupStore remote, ICommandOutput output, CancellationToken cancellationToken)
     {
         var catalog = CommandSource.Reading(remote, () => BackupCatalog.Read(remote));
+        var named = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
+        try
+        {
+            // A backup encrypted with another key is named as such (MIMO605), not as an unreadable one.
+            _ = remote.Find(named + BackupSidecar.Suffix) is null ? null : remote.ReadSidecar(named);
+        }
+        catch (EncryptionKeyMismatchException e)
+        {
+            throw e.ToMimo();
+        }
+        catch (IOException)
+        {
+            // Judged below with the catalog's words.
+        }
+
         if (BackupCatalog.Find(catalog, from) is not { Sidecar: { } sidecar } entry)
         {
             var file = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
