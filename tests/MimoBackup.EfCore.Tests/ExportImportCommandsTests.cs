@@ -86,6 +86,33 @@ public sealed class ExportImportCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Import_dry_run_checks_everything_and_changes_nothing_and_takes_no_backup_while_a_broken_file_still_fails()
+    {
+        ExportSamples.Create(Source, seed: 11, rows: 200);
+        ExportSamples.Create(Target, seed: 12, rows: 50);
+        var targetBefore = ExportSamples.Content(Target);
+        var file = _temp.File("memories.json");
+        Assert.Equal(MimoExitCode.Done, Run("export", Source, new RecordingOutput(), ("ExportFile", file)));
+        var output = new RecordingOutput();
+
+        Assert.Equal(MimoExitCode.Done, Run("import", Target, output, ("ImportFile", file), ("DryRun", "true")));
+
+        var line = Assert.Single(output.Information);
+        Assert.StartsWith("Mimo: dry run, nothing was changed:", line, StringComparison.Ordinal);
+        Assert.Contains("foreign_key_check is ok", line, StringComparison.Ordinal);
+        Assert.Equal(targetBefore, ExportSamples.Content(Target));
+        Assert.Empty(BackupFiles(Target));
+        Assert.DoesNotContain("import", AuditEvents(Target));
+
+        // The same checks as a real import: a truncated file fails the dry run too.
+        var truncated = _temp.File("truncated.json");
+        File.WriteAllText(truncated, File.ReadAllText(file)[..(int)(new FileInfo(file).Length / 2)]);
+        var error = Assert.Throws<MimoBackupException>(() => Run("import", Target, new RecordingOutput(), ("ImportFile", truncated), ("DryRun", "true")));
+        Assert.Equal("MIMO502", error.Error.Code);
+        Assert.Equal(targetBefore, ExportSamples.Content(Target));
+    }
+
+    [Fact]
     public void Import_at_another_migration_is_refused_with_MIMO504_before_any_change_and_takes_no_backup()
     {
         ExportSamples.Create(Source, seed: 13, rows: 50);

@@ -19,15 +19,17 @@ internal static class ImportCommand
                 $"'{target.DatabasePath}' does not exist, and an import needs the database at the export file's migration: create it with {CommandHints.DatabaseUpdate()} first");
         }
 
-        // An empty database has nothing to lose (and no schema: the migration check refuses it with MIMO504).
+        // An empty database has nothing to lose (and no schema: the migration check refuses it with MIMO504); a dry run
+        // changes nothing, so it needs no backup either.
+        var dryRun = options.Flag("DryRun");
         BackupResult? preImport = null;
-        Func<BackupResult>? takeBackup = DatabaseContent.IsEmpty(target.DatabasePath, target.BusyTimeout) ? null : () => preImport = BackupWriter.Take(target.BackupRequest(BackupKind.PreImport, clock), cancellationToken);
+        Func<BackupResult>? takeBackup = dryRun || DatabaseContent.IsEmpty(target.DatabasePath, target.BusyTimeout) ? null : () => preImport = BackupWriter.Take(target.BackupRequest(BackupKind.PreImport, clock), cancellationToken);
 
         ImportResult result;
         try
         {
             result = JsonImport.Load(
-                new ImportRequest { DatabasePath = target.DatabasePath, ImportPath = file, BusyTimeout = target.BusyTimeout, TakeBackupFirst = takeBackup },
+                new ImportRequest { DatabasePath = target.DatabasePath, ImportPath = file, BusyTimeout = target.BusyTimeout, TakeBackupFirst = takeBackup, DryRun = dryRun },
                 cancellationToken);
         }
         catch (MimoBackupException e) when (e.Error == MimoError.ImportMigrationMismatch)
@@ -47,6 +49,14 @@ internal static class ImportCommand
             }, clock.GetUtcNow());
             output.Information($"{Prefix}the import was rolled back; the pre-import backup {Display(preImport.Path)} holds the unchanged content.");
             throw;
+        }
+
+        if (dryRun)
+        {
+            output.Information(
+                $"{Prefix}dry run, nothing was changed: {Display(Path.GetFullPath(file))} would import into {Display(target.DatabasePath)} ({DataChangeReport.Plural(result.Tables.Count, "table")}, "
+                + $"{DataChangeReport.Plural(result.Rows, "row")}, at migration {result.LastMigration ?? "(none)"}; every value fits and foreign_key_check is ok), replacing the rows of those tables.");
+            return MimoExitCode.Done;
         }
 
         new AuditLog(target.BackupFolder).Append("import", new JsonObject
@@ -70,10 +80,7 @@ internal static class ImportCommand
             output.Information(
                 $"{Prefix}the previous content is in {Display(backup.Path)} (verified pre-import backup, {Size(backup.Sidecar.SizeBytes)}, "
                 + $"{DataChangeReport.Plural(backup.Sidecar.Census.TotalRows, "row")}). To undo: {CommandHints.Restore(backup.Path)}");
-            if (target.Settings.MirrorDir is not null)
-            {
-                CommandSteps.Aftercare(target, output).OffSite(backup, clock.GetUtcNow(), cancellationToken);
-            }
+            CommandSteps.Aftercare(target, output).OffSite(backup, clock.GetUtcNow(), cancellationToken);
         }
         else
         {

@@ -89,7 +89,9 @@ internal static partial class JsonImport
                 }
 
                 CheckForeignKeys();
-                SqliteFacts.Execute(Connection, "COMMIT");
+
+                // A dry run has met every check a real import meets; it only does not keep the rows.
+                SqliteFacts.Execute(Connection, request.DryRun ? "ROLLBACK" : "COMMIT");
                 transaction = false;
                 return backup;
             }

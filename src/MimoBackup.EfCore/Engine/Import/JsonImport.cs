@@ -17,6 +17,9 @@ internal sealed record ImportRequest
     /// called once the file's manifest is accepted, before anything is changed; null takes none.
     /// </summary>
     public Func<BackupResult>? TakeBackupFirst { get; init; }
+
+    /// <summary>Checks and loads everything as a real import does, foreign keys included, then rolls it all back.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>An import that committed: the tables it replaced and the backup taken before.</summary>
