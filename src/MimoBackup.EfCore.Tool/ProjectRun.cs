@@ -33,8 +33,12 @@ internal static class ProjectRun
             await BuildAsync(startup, configuration, request, output, context, cancellationToken).ConfigureAwait(false);
         }
 
+        // With --no-build no MSBuild is started: the last build's metadata is in obj/, unless the project moves obj/ elsewhere.
+        var obj = Path.Combine(Path.GetDirectoryName(startup)!, "obj");
         var metadata = ToolMetadata.Find(startup, configuration, request.Framework)
-            ?? await EvaluateAsync(startup, configuration, request, output, cancellationToken).ConfigureAwait(false);
+            ?? (request.NoBuild && File.Exists(Path.Combine(obj, "project.assets.json"))
+                ? throw new MimoBackupException(MimoError.NotBuilt, Path.Combine(obj, $"{Path.GetFileNameWithoutExtension(startup)}.{configuration}.{request.Framework ?? "<framework>"}{ToolMetadata.Suffix}"))
+                : await EvaluateAsync(startup, configuration, request, output, cancellationToken).ConfigureAwait(false));
         if (metadata.RuntimeConfig.Length == 0)
         {
             throw new MimoBackupException(MimoError.NotExecutable, Path.GetFileNameWithoutExtension(startup));
