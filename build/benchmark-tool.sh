@@ -39,18 +39,22 @@ done
 echo "backups: $(ls backups/*.db | wc -l)"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-time_it() { # $1 = label, rest = command
+seconds=""
+time_it() { # $1 = label, rest = command; prints the median of 7 runs and leaves it in $seconds
   local label="$1"; shift
   "$@" >/dev/null 2>&1 # warm the file cache and the CLI's tool lookup
-  for i in 1 2 3 4 5 6 7; do
-    local t0 t1
+  seconds=$(for i in 1 2 3 4 5 6 7; do
     t0=$(date +%s.%N)
     "$@" >/dev/null
     t1=$(date +%s.%N)
     awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
-  done | median | xargs printf "%-62s %.3f s\n" "$label"
+  done | median)
+  printf "%-62s %.3f s\n" "$label" "$seconds"
 }
-tool=$(time_it "dotnet mimo list --no-build (project mode, the app's runner)" dotnet mimo list --no-build | tee /dev/stderr | awk '{ print $(NF-1) }')
-msbuild=$(time_it "dotnet msbuild -t:MimoBackupList -p:MimoNoBuild=true" dotnet msbuild -nologo -t:MimoBackupList -p:MimoNoBuild=true | tee /dev/stderr | awk '{ print $(NF-1) }')
-time_it "dotnet mimo list --database mimo.db (bare file, in-process)" dotnet mimo list --database mimo.db >&2
+time_it "dotnet mimo list --no-build (project mode, the app's runner)" dotnet mimo list --no-build
+tool="$seconds"
+time_it "dotnet msbuild -t:MimoBackupList -p:MimoNoBuild=true" dotnet msbuild -nologo -t:MimoBackupList -p:MimoNoBuild=true
+msbuild="$seconds"
+time_it "dotnet mimo list --database mimo.db (bare file, in-process)" dotnet mimo list --database mimo.db
+time_it "dotnet mimo status --no-build (builds EF's services)" dotnet mimo status --no-build
 printf "dotnet mimo list --no-build takes %.2fx the time of the MSBuild target\n" "$(awk -v a="$tool" -v b="$msbuild" 'BEGIN { print a / b }')"

@@ -118,4 +118,17 @@ public sealed class ErrorTests : ToolFixture
         Assert.StartsWith("error MIMO210: ", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
         Assert.Contains("App.Debug.<framework>.mimo-tool.json", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_import_dry_run_is_refused_rather_than_imported_for_real()
+    {
+        Mimo("export", "notes.json", "--database", "app.db").ExitCode.ShouldBe(0);
+        Execute(Database, "DELETE FROM Notes");
+
+        var run = Mimo("import", "notes.json", "--database", "app.db", "-p:MimoDryRun=true");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error MIMO209: import has no dry run", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, Count(Database));
+    }
 }
