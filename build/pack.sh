@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs MimoBackup.EfCore, its remote-storage providers and its health check into the repository's local feed (build/feed) under a fresh version, so that
+# Packs MimoBackup.EfCore, its remote-storage providers, its health check and the dotnet mimo tool into the repository's local feed (build/feed) under a fresh version, so that
 # NuGet's global cache can never serve an older build of the same version, and records that version in
 # build/feed/MimoBackup.version.props for samples/ to reference.
 set -euo pipefail
@@ -16,6 +16,9 @@ for provider in S3 AzureBlob HealthChecks; do
   dotnet pack "$root/src/MimoBackup.EfCore.$provider/MimoBackup.EfCore.$provider.csproj" -c Release -nologo -v quiet \
     -p:MimoPackageVersion="$version" -p:ContinuousIntegrationBuild=true -o "$feed"
 done
+# The dotnet mimo tool: `dotnet tool install MimoBackup.EfCore.Tool --prerelease --add-source build/feed`.
+dotnet pack "$root/src/MimoBackup.EfCore.Tool/MimoBackup.EfCore.Tool.csproj" -c Release -nologo -v quiet \
+  -p:MimoPackageVersion="$version" -p:ContinuousIntegrationBuild=true -o "$feed"
 cat > "$feed/MimoBackup.version.props" <<PROPS
 <Project>
   <PropertyGroup>
@@ -23,4 +26,4 @@ cat > "$feed/MimoBackup.version.props" <<PROPS
   </PropertyGroup>
 </Project>
 PROPS
-echo "Packed MimoBackup.EfCore (with .S3, .AzureBlob, .HealthChecks) $version into build/feed"
+echo "Packed MimoBackup.EfCore (with .S3, .AzureBlob, .HealthChecks and .Tool) $version into build/feed"

@@ -8,7 +8,7 @@ namespace MimoBackup.EfCore.Runner;
 
 /// <summary>
 /// <c>runner &lt;verb&gt; [--assembly app.dll] [--project file] [--root-namespace ns] [--context name]
-/// [--database file] [--option Name=Value]…</c>. Every line it prints starts with <c>info:</c>, <c>warn:</c> or
+/// [--database file] [--front-end dotnet-mimo --hint-arguments "…"] [--option Name=Value]…</c>. Every line it prints starts with <c>info:</c>, <c>warn:</c> or
 /// <c>error:MIMOnnn:</c> for the MSBuild task to turn into messages, warnings and errors.
 /// </summary>
 internal static class Program
@@ -19,7 +19,7 @@ internal static class Program
         try
         {
             var arguments = RunnerArguments.Parse(args);
-            Invocation.Set(arguments.WorkingDirectory ?? Directory.GetCurrentDirectory(), arguments.ProjectFile, arguments.ContextProject);
+            Invocation.Set(arguments.WorkingDirectory ?? Directory.GetCurrentDirectory(), arguments.ProjectFile, arguments.ContextProject, arguments.FrontEnd, arguments.HintArguments);
             arguments = arguments.ResolvedWhereTyped();
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
@@ -70,6 +70,12 @@ internal sealed record RunnerArguments(
     string? ContextProject,
     IReadOnlyDictionary<string, string> Options)
 {
+    /// <summary>Whose commands the hints are: <c>--front-end dotnet-mimo</c> from the tool, the MSBuild targets otherwise.</summary>
+    public FrontEnd FrontEnd { get; init; }
+
+    /// <summary>What the tool's hints carry after the verb besides the projects (<see cref="Invocation.ToolArguments"/>).</summary>
+    public string? HintArguments { get; init; }
+
     // Options that name files the user typed; a restore source may also be a backup's name.
     private static readonly string[] TypedFiles = ["ExportFile", "ImportFile"];
 
@@ -131,7 +137,11 @@ internal sealed record RunnerArguments(
         }
 
         string? Named(string name) => named.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-        return new RunnerArguments(args[0], Named("assembly"), Named("project"), Named("root-namespace"), Named("context"), Named("database"), Named("working-dir"), Named("context-assembly"), Named("context-project"), options);
+        return new RunnerArguments(args[0], Named("assembly"), Named("project"), Named("root-namespace"), Named("context"), Named("database"), Named("working-dir"), Named("context-assembly"), Named("context-project"), options)
+        {
+            FrontEnd = Named("front-end") == "dotnet-mimo" ? FrontEnd.DotnetMimo : FrontEnd.MSBuildTargets,
+            HintArguments = Named("hint-arguments"),
+        };
     }
 }
 

@@ -39,6 +39,14 @@ public sealed class PackedPackage : IDisposable
             "dotnet",
             ["pack", "src/MimoBackup.EfCore.S3/MimoBackup.EfCore.S3.csproj", "-c", "Release", "-o", Feed, $"-p:MimoPackageVersion={Version}"])
             .ShouldSucceed();
+
+        // The dotnet mimo tool, installed from the feed into a tool manifest by the tool's tests.
+        Console.WriteLine($"end-to-end: packing MimoBackup.EfCore.Tool {Version}");
+        ProcessRunner.Run(
+            sources,
+            "dotnet",
+            ["pack", "src/MimoBackup.EfCore.Tool/MimoBackup.EfCore.Tool.csproj", "-c", "Release", "-o", Feed, $"-p:MimoPackageVersion={Version}"])
+            .ShouldSucceed();
     }
 
     public string Root { get; }

@@ -41,7 +41,7 @@ internal static class ExportCommand
         output.Information(
             $"{Prefix}exported {Display(target.DatabasePath)} to {Display(result.Path)} ({DataChangeReport.Plural(result.Tables.Count, "table")}, {DataChangeReport.Plural(result.Rows, "row")}, "
             + $"{Size(result.Bytes)}, last migration {result.LastMigration ?? "(none)"}) in {CommandSteps.Seconds(result.Duration)}. "
-            + $"To load it into a database at the same migration: {CommandHints.MSBuild("MimoImport")} -p:MimoImportFile={Display(result.Path)}");
+            + $"To load it into a database at the same migration: {CommandHints.Import(Display(result.Path))}");
         CommandSteps.WarnAboutVirtualTables(target, output, "exported");
         return MimoExitCode.Done;
     }

@@ -62,7 +62,7 @@ internal static class StatusCommand
 
         if (status.Problem is { } problem)
         {
-            warnings.Add($"the database cannot be read ({problem}): restore a backup with {CommandHints.MSBuild("MimoRestore")} -p:MimoRestoreFrom=<name>");
+            warnings.Add($"the database cannot be read ({problem}): restore a backup with {CommandHints.Restore("<name>")}");
         }
 
         if (status.Exists && newest is null)
@@ -78,7 +78,7 @@ internal static class StatusCommand
         if (failedChecks.Count > 0)
         {
             warnings.Add($"{failedChecks.Count} backup{(failedChecks.Count == 1 ? "" : "s")} failed {(failedChecks.Count == 1 ? "its" : "their")} last verification and {(failedChecks.Count == 1 ? "is" : "are")} not counted as verified "
-                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): {CommandHints.MSBuild("MimoBackupVerify")} says why");
+                + $"({string.Join(", ", failedChecks.Take(3).Select(e => e.FileName))}{(failedChecks.Count > 3 ? ", …" : "")}): {CommandHints.Verify()} says why");
         }
 
         var leftovers = catalog.Where(e => e.State != CatalogState.Complete).ToList();
@@ -90,7 +90,7 @@ internal static class StatusCommand
         var checkpoint = options.Flag("Checkpoint");
         if (status.WalBytes >= DatabaseStatus.LargeWalBytes && !checkpoint)
         {
-            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; {CommandHints.MSBuild("MimoStatus")} -p:MimoCheckpoint=true runs PRAGMA wal_checkpoint(TRUNCATE)");
+            warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; {CommandHints.Checkpoint()} runs PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
         foreach (var warning in warnings)

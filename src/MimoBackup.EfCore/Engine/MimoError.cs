@@ -180,6 +180,11 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         "The disk holding '{0}' ran out of space while {1}.",
         "Free space on that disk and run the command again; the database is unchanged (a partial copy was removed).");
 
+    public static readonly MimoError BuildFailed = new(
+        "MIMO216", MimoExitCode.Failed,
+        "The build of '{0}' failed (exit code {1}), so the command did not run; the build's errors are printed before this.",
+        "Fix the build, or run the command on the last build without building (MimoNoBuild); nothing was done.");
+
     public static readonly MimoError MirrorFailed = new(
         "MIMO401", MimoExitCode.Failed,
         "The backup '{0}' could not be copied to the mirror folder '{1}': {2}.",
@@ -281,7 +286,7 @@ internal sealed record MimoError(string Code, MimoExitCode ExitCode, string Caus
         SnapshotFailed, VerificationFailed, NotASqliteDatabase, AuditLogUnwritable, Cancelled,
         StaleMigrationLock, SchemaAheadOfHistory, DestructiveMigrationRefused, DropRefused, RehearsalFailed,
         InvalidBackupName, BackupNotFound, RestoreSourceRejected, RestoreLocked, RestoreMismatch, BackupCheckFailed, NoDatabase,
-        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, DiskFullDatabaseUnchanged, MirrorFailed, NotifyFailed, PruneDeleteFailed,
+        ContextNotCreated, BadCommandUsage, NotBuilt, Unexpected, TerminalLoggerHidesReport, NotExecutable, RestorePageSizeMismatch, DiskFullDatabaseUnchanged, BuildFailed, MirrorFailed, NotifyFailed, PruneDeleteFailed,
         ExportUnwritable, ImportMalformed, ImportFormatVersion, ImportMigrationMismatch, ImportUnknownTable, ImportValueRejected,
         ImportForeignKeyViolated, ImportFileUnreadable, ExportSourceUnreadable, ImportFailed,
         RemoteUploadFailed, RemoteProviderMissing, RemoteUnavailable, EncryptionKeyMissing, EncryptionKeyWrong, EncryptionKeyInvalid,

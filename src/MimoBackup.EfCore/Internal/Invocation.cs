@@ -1,5 +1,15 @@
 namespace MimoBackup.EfCore.Internal;
 
+/// <summary>Which front-end the user typed, so that every hint is a command of that front-end.</summary>
+internal enum FrontEnd
+{
+    /// <summary><c>dotnet ef</c> and the package's MSBuild targets: hints are <c>dotnet msbuild -t:Mimo…</c>.</summary>
+    MSBuildTargets,
+
+    /// <summary>The <c>dotnet mimo</c> tool: hints are <c>dotnet mimo &lt;verb&gt;</c> with the arguments it was given.</summary>
+    DotnetMimo,
+}
+
 /// <summary>
 /// Where the user typed the command and which project it ran in: the process's own folder is the startup
 /// project's, as for dotnet-ef's <c>ef.dll</c>, so printed paths and hints are made to work from this folder instead.
@@ -7,6 +17,7 @@ namespace MimoBackup.EfCore.Internal;
 internal static class Invocation
 {
     private static (string Folder, string? Project, string? ContextProject)? _current;
+    private static (FrontEnd FrontEnd, string Arguments) _frontEnd = (FrontEnd.MSBuildTargets, "");
 
     /// <summary>The folder printed paths are relative to and typed paths are resolved against.</summary>
     public static string Folder => Current.Folder;
@@ -19,9 +30,21 @@ internal static class Invocation
 
     private static (string Folder, string? Project, string? ContextProject) Current => _current ??= FromCommandLine(Environment.GetCommandLineArgs());
 
-    /// <summary>Set by a front-end that is told them (the runner, from the MSBuild task).</summary>
-    public static void Set(string folder, string? project, string? contextProject)
-        => _current = (Path.GetFullPath(folder), FullOrNull(project), FullOrNull(contextProject));
+    /// <summary>The front-end whose commands the hints are; the MSBuild targets unless one says otherwise.</summary>
+    public static FrontEnd FrontEnd => _frontEnd.FrontEnd;
+
+    /// <summary>
+    /// What a <c>dotnet mimo</c> hint carries after its verb besides the projects (<c>--context</c>, <c>--database</c>,
+    /// the settings it was given), with a leading space; empty for the other front-ends.
+    /// </summary>
+    public static string ToolArguments => _frontEnd.Arguments;
+
+    /// <summary>Set by a front-end that is told them (the runner, from the MSBuild task or the tool).</summary>
+    public static void Set(string folder, string? project, string? contextProject, FrontEnd frontEnd = FrontEnd.MSBuildTargets, string? toolArguments = null)
+    {
+        _current = (Path.GetFullPath(folder), FullOrNull(project), FullOrNull(contextProject));
+        _frontEnd = (frontEnd, frontEnd == FrontEnd.DotnetMimo && !string.IsNullOrWhiteSpace(toolArguments) ? " " + toolArguments.Trim() : "");
+    }
 
     /// <summary>
     /// dotnet-ef runs <c>ef.dll</c> in the startup project's folder and tells it where the user was with
@@ -106,7 +129,8 @@ internal static class Invocation
         return MSBuildProjectArgument(typedIn, project, null) is { Length: > 0 } argument ? " --project" + argument : "";
     }
 
-    private static string Quoted(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
+    /// <summary>A path or value as a shell word: quoted when it holds a space.</summary>
+    public static string Quoted(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
     // MSBuild refuses a folder with more than one project or solution file (MSB1011).
     private static int MSBuildCandidates(string folder)
