@@ -134,12 +134,6 @@ internal sealed record ToolRequest
             }
         }
 
-        // The package's import has no dry run yet: a -p:MimoDryRun=true given to it would import for real.
-        if (verb.Name == "import" && commandOptions.TryGetValue("DryRun", out var dryRun) && SettingDefinitions.Get("MimoDryRun").ParseBool(dryRun))
-        {
-            throw new MimoBackupException(MimoError.BadCommandUsage, "import has no dry run: leave out -p:MimoDryRun, and export the database first if you want to compare");
-        }
-
         if (result.GetValue(options.Json) && verb.PrintsJson)
         {
             commandOptions["Output"] = "json";

@@ -36,6 +36,7 @@ internal sealed class ToolVerb
             .Source(),
         new ToolVerb("verify", "Check one backup, or all of them, again: SHA-256, integrity check and row counts.", false)
             .Argument("name", "BackupName", "The backup to check; all of them when left out.", required: false)
+            .Flag("--restore-test", "RestoreTest", "A restore drill: restore the newest verified backup (or the one named) into a temporary database and check it there.")
             .Source(),
         new ToolVerb("status", "The database, its migrations and backups, and what needs attention.", false)
             .Text("--max-backup-age-days", "MaxBackupAgeDays", "Warn when the newest verified backup is older than this (default 7).")
@@ -46,7 +47,8 @@ internal sealed class ToolVerb
         new ToolVerb("export", "Export every table to one JSON file.", false)
             .Argument("file", "ExportFile", "The JSON file to write.", required: true),
         new ToolVerb("import", "Load a JSON export into the database at the same migration, after a verified pre-import backup.", false)
-            .Argument("file", "ImportFile", "The JSON file written by export.", required: true),
+            .Argument("file", "ImportFile", "The JSON file written by export.", required: true)
+            .Flag("--dry-run", "DryRun", "Check everything an import checks, then roll it back: nothing changes, no backup is taken."),
         new ToolVerb("plan", "What the next 'dotnet ef database update' would change, rehearsed on a copy; nothing is migrated.", true),
     ];
 

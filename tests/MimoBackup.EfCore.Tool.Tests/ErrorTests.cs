@@ -120,15 +120,27 @@ public sealed class ErrorTests : ToolFixture
     }
 
     [Fact]
-    public void An_import_dry_run_is_refused_rather_than_imported_for_real()
+    public void An_import_dry_run_changes_nothing_whether_given_as_its_option_or_as_a_property()
     {
         Mimo("export", "notes.json", "--database", "app.db").ExitCode.ShouldBe(0);
         Execute(Database, "DELETE FROM Notes");
 
-        var run = Mimo("import", "notes.json", "--database", "app.db", "-p:MimoDryRun=true");
+        var option = Mimo("import", "notes.json", "--database", "app.db", "--dry-run");
+        var property = Mimo("import", "notes.json", "--database", "app.db", "-p:MimoDryRun=true");
 
-        Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("error MIMO209: import has no dry run", run.Error, StringComparison.Ordinal);
+        Assert.Equal((0, 0), (option.ExitCode, property.ExitCode));
+        Assert.Contains("dry run, nothing was changed", option.Output, StringComparison.Ordinal);
         Assert.Equal(0, Count(Database));
+    }
+
+    [Fact]
+    public void A_restore_drill_is_verify_with_restore_test()
+    {
+        Mimo("backup", "--database", "app.db").ExitCode.ShouldBe(0);
+
+        var run = Mimo("verify", "--restore-test", "--database", "app.db");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("restored into a temporary database: integrity_check ok", run.Output, StringComparison.Ordinal);
     }
 }
