@@ -34,11 +34,11 @@ internal sealed class ToolVerb
         new ToolVerb("restore", "Restore a backup (or any SQLite file) into the database; the current content is backed up first.", false)
             .Argument("backup-or-file", "RestoreFrom", "A backup's name or file name, or the path of a SQLite file.", required: true)
             .Source(),
-        new ToolVerb("verify", "Check one backup, or all of them, again: SHA-256, integrity check and row counts.", false)
+        new ToolVerb("verify", "Check one backup, or all of them, again: SHA-256, integrity check and row counts.", true)
             .Argument("name", "BackupName", "The backup to check; all of them when left out.", required: false)
             .Flag("--restore-test", "RestoreTest", "A restore drill: restore the newest verified backup (or the one named) into a temporary database and check it there.")
             .Source(),
-        new ToolVerb("status", "The database, its migrations and backups, and what needs attention.", false)
+        new ToolVerb("status", "The database, its migrations and backups, and what needs attention.", true)
             .Text("--max-backup-age-days", "MaxBackupAgeDays", "Warn when the newest verified backup is older than this (default 7).")
             .Flag("--checkpoint", "Checkpoint", "Run PRAGMA wal_checkpoint(TRUNCATE) on a large WAL."),
         new ToolVerb("prune", "Apply the retention policy to the backup folder, the mirror and the remote.", false)

@@ -101,3 +101,65 @@ public sealed class RestoreDrillTests : IDisposable
         Assert.Equal("MIMO202", error.Error.Code);
     }
 }
+
+/// <summary><c>-p:MimoOutput=json</c> on status and verify: one JSON document with the facts their lines say.</summary>
+public sealed class StatusAndVerifyJsonTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public StatusAndVerifyJsonTests() => TempFolder.CreateNotes(Database, rows: 30);
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Database => _temp.File("app.db");
+
+    private CommandTarget Target => CommandTarget.ForFile(Database, new MimoSettings()) with { BusyTimeout = TimeSpan.FromSeconds(5), Applied = ["20260101000000_Initial"], Pending = ["20260201000000_Next"] };
+
+    private MimoExitCode Run(string verb, RecordingOutput output, params (string Name, string Value)[] options)
+        => ManualCommands.Run(verb, Target, new CommandOptions(options.ToDictionary(o => o.Name, o => o.Value)), output, TimeProvider.System, CancellationToken.None);
+
+    [Fact]
+    public void Status_as_json_is_one_document_with_the_database_migrations_backups_and_warnings()
+    {
+        var none = new RecordingOutput();
+        Run("status", none, ("Output", "json"));
+        var before = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(none.Information))!;
+        Assert.Empty(none.Warnings);
+        Assert.Null(before["backups"]!["newestVerified"]);
+        Assert.Contains("no verified backup", (string?)before["warnings"]![0], StringComparison.Ordinal);
+
+        Run("backup", new RecordingOutput());
+        var output = new RecordingOutput();
+        Assert.Equal(MimoExitCode.Done, Run("status", output, ("Output", "json")));
+
+        var status = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(output.Information))!;
+        Assert.Equal(Database, (string?)status["database"]);
+        Assert.Equal(30 + 3, (long)status["rows"]!);
+        Assert.Equal("20260201000000_Next", (string?)status["migrations"]!["pending"]![0]);
+        Assert.StartsWith("backup_", (string?)status["backups"]!["newestVerified"]!["name"], StringComparison.Ordinal);
+        Assert.Empty(status["warnings"]!.AsArray());
+    }
+
+    [Fact]
+    public void Verify_as_json_prints_only_its_results_and_a_failure_is_still_an_error_with_exit_4()
+    {
+        Run("backup", new RecordingOutput());
+        var backup = Directory.GetFiles(_temp.File("backups"), "*.db").Single();
+        var ok = new RecordingOutput();
+        Assert.Equal(MimoExitCode.Done, Run("verify", ok, ("Output", "json")));
+        var passed = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(ok.Information))!;
+        Assert.True((bool)passed["results"]![0]!["passed"]!);
+
+        using (var file = File.Open(backup, FileMode.Open))
+        {
+            file.Position = file.Length - 10;
+            file.WriteByte(0x5a);
+        }
+
+        var bad = new RecordingOutput();
+        Assert.Equal(MimoExitCode.VerificationFailed, Run("verify", bad, ("Output", "json")));
+        var failed = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(bad.Information))!;
+        Assert.Equal(1, (int)failed["failed"]!);
+        Assert.Equal("MIMO206", Assert.Single(bad.Errors).Error.Code);
+    }
+}

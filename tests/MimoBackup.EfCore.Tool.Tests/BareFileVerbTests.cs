@@ -104,21 +104,22 @@ public sealed class BareFileVerbTests : ToolFixture
         Assert.Equal(4, run.ExitCode);
         Assert.Single(run.ErrorLines, l => l.StartsWith("error MIMO206:", StringComparison.Ordinal));
         var json = run.Json;
-        Assert.Equal(4, (int)json["exitCode"]!);
-        Assert.Equal("MIMO206", (string?)json["errors"]![0]!["code"]);
+        Assert.Equal(1, (int)json["failed"]!);
+        Assert.False((bool)json["results"]![0]!["passed"]!);
+        Assert.EndsWith(Backups()[0], (string?)json["results"]![0]!["backup"], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Status_json_is_one_object_with_the_status_lines_and_warnings()
+    public void Status_json_is_one_object_with_the_status_facts_and_warnings()
     {
         var run = Mimo("status", "--database", "app.db", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var json = run.Json;
-        Assert.Equal("status", (string?)json["verb"]);
-        Assert.Contains(json["lines"]!.AsArray(), l => ((string)l!).Contains("database app.db", StringComparison.Ordinal));
+        Assert.EndsWith("app.db", (string?)json["database"], StringComparison.Ordinal);
+        Assert.True((bool)json["exists"]!);
+        Assert.Null(json["backups"]!["newestVerified"]);
         Assert.Contains(json["warnings"]!.AsArray(), w => ((string)w!).Contains("take one with dotnet mimo backup --database app.db", StringComparison.Ordinal));
-        Assert.Contains("no verified backup", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,6 +11,12 @@ internal static class CommandJson
     /// <summary>JSON as a reader expects it: '+' and non-ASCII names stay as they are.</summary>
     internal static readonly JsonSerializerOptions Plain = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary><c>-p:MimoOutput</c>: <c>table</c> (the default) or <c>json</c>; MIMO001 for anything else.</summary>
+    internal static string Format(CommandOptions options)
+        => (options["Output"] ?? "table") is "json" or "table"
+            ? options["Output"] ?? "table"
+            : throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", options["Output"]!, "'table' or 'json'");
+
     /// <summary>A folder's catalog with each entry's retention decision, as <c>-p:MimoOutput=json</c> prints it.</summary>
     internal static JsonObject Catalog(CommandTarget target, string folder, IReadOnlyList<CatalogEntry> catalog, Func<CatalogEntry, RetentionDecision?> retention)
     {

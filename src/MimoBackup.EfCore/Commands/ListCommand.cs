@@ -12,11 +12,7 @@ internal static class ListCommand
     {
         var store = CommandSource.Store(target, options);
         var folder = store.Location;
-        var format = options["Output"] ?? "table";
-        if (format is not ("json" or "table"))
-        {
-            throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
-        }
+        var format = CommandJson.Format(options);
 
         // One scan and one read of the audit log serve both the entries and the retention column, so they never disagree.
         var found = CommandSource.Reading(store, () => BackupCatalog.Scan(store, wholeSidecars: true));

@@ -18,11 +18,7 @@ internal static class PlanCommand
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Migrations operations are not supported with NativeAOT")]
     public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var format = options["Output"] ?? "table";
-        if (format is not ("json" or "table"))
-        {
-            throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
-        }
+        var format = CommandJson.Format(options);
 
         if (target.OpenContext is null || target.Applied is null)
         {

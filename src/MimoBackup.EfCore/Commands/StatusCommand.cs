@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Configuration;
 using MimoBackup.EfCore.Engine;
 using MimoBackup.EfCore.Internal;
@@ -11,34 +13,57 @@ internal static class StatusCommand
     public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock)
     {
         var maxAgeDays = options.Number("MaxBackupAgeDays");
+        var json = CommandJson.Format(options) == "json";
+        var lines = new List<string>();
+        var facts = new JsonObject();
         var database = target.DatabasePath;
         var status = DatabaseStatus.Read(database, target.BusyTimeout);
-        output.Information($"{Prefix}database {Display(database)}");
+        facts["database"] = database;
+        facts["exists"] = status.Exists;
+        facts["sizeBytes"] = status.SizeBytes;
+        facts["walBytes"] = status.WalBytes;
+        facts["journalMode"] = status.Exists ? status.JournalMode : null;
+        facts["tables"] = status.Tables;
+        facts["rows"] = status.Rows;
+        facts["problem"] = status.Problem;
+        lines.Add($"{Prefix}database {Display(database)}");
         if (!status.Exists)
         {
-            output.Information($"{Prefix}  the file does not exist yet ({CommandHints.DatabaseUpdate()} creates it).");
+            lines.Add($"{Prefix}  the file does not exist yet ({CommandHints.DatabaseUpdate()} creates it).");
         }
         else if (status.Problem is null)
         {
-            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}, journal mode {status.JournalMode}, "
+            lines.Add($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}, journal mode {status.JournalMode}, "
                 + $"{DataChangeReport.Plural(status.Tables, "table")}, {DataChangeReport.Plural(status.Rows, "row")}");
         }
         else
         {
-            output.Information($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}");
+            lines.Add($"{Prefix}  size {Size(status.SizeBytes)}, WAL {Size(status.WalBytes)}");
         }
 
         if (target.Applied is { } applied)
         {
             var pending = target.Pending ?? [];
-            output.Information($"{Prefix}  migrations: {applied.Count} applied{(applied.Count > 0 ? $" (last {applied[^1]})" : "")}, "
+            facts["migrations"] = new JsonObject { ["applied"] = new JsonArray([.. applied.Select(m => (JsonNode)m)]), ["pending"] = new JsonArray([.. pending.Select(m => (JsonNode)m)]) };
+            lines.Add($"{Prefix}  migrations: {applied.Count} applied{(applied.Count > 0 ? $" (last {applied[^1]})" : "")}, "
                 + (pending.Count == 0 ? "none pending" : $"{pending.Count} pending: {string.Join(", ", pending)}"));
         }
 
         var catalog = BackupCatalog.Read(target.BackupFolder);
         var newest = BackupCatalog.NewestVerified(catalog);
         var now = clock.GetUtcNow();
-        output.Information($"{Prefix}  backups in {Display(target.BackupFolder)}: {catalog.Count(e => e.State == CatalogState.Complete)}"
+        facts["backups"] = new JsonObject
+        {
+            ["folder"] = target.BackupFolder,
+            ["complete"] = catalog.Count(e => e.State == CatalogState.Complete),
+            ["newestVerified"] = newest is null ? null : new JsonObject
+            {
+                ["name"] = newest.FileName,
+                ["createdUtc"] = newest.CreatedUtc.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                ["ageSeconds"] = (long)(now - newest.CreatedUtc).TotalSeconds,
+            },
+        };
+        lines.Add($"{Prefix}  backups in {Display(target.BackupFolder)}: {catalog.Count(e => e.State == CatalogState.Complete)}"
             + (newest is null ? ", none verified" : $", newest verified {newest.FileName} ({Age(now - newest.CreatedUtc)} old)"));
 
         var warnings = new List<string>();
@@ -47,7 +72,15 @@ internal static class StatusCommand
             // From the audit log, offline: status never waits on the network.
             var copy = newest is null ? null : BackupMirror.LatestCopy(new LocalFolderStore(target.BackupFolder), OffSiteKind.Remote, newest.FileName);
             var encrypted = target.Settings.EncryptionKey is { } key ? $", encrypted with key {key.Id}" : "";
-            output.Information($"{Prefix}  remote {remote.Text}{encrypted}: "
+            facts["remote"] = new JsonObject
+            {
+                ["address"] = remote.Text,
+                ["keyId"] = target.Settings.EncryptionKey?.Id,
+                ["newestVerifiedUploaded"] = copy is { Ok: true },
+                ["uploadedUtc"] = copy is { Ok: true } ? copy.Value.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : null,
+                ["failure"] = copy is { Ok: false } ? copy.Value.Reason : null,
+            };
+            lines.Add($"{Prefix}  remote {remote.Text}{encrypted}: "
                 + (newest is null ? "nothing to upload yet"
                     : copy is { Ok: true } ? $"newest verified backup uploaded {Age(now - copy.Value.At)} ago"
                     : copy is not null ? "the newest verified backup's upload FAILED"
@@ -93,15 +126,33 @@ internal static class StatusCommand
             warnings.Add($"the WAL holds {Size(status.WalBytes)}: readers pay for it; {CommandHints.Checkpoint()} runs PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
+        string? checkpointed = null;
+        if (checkpoint && status.Exists && status.Problem is null)
+        {
+            checkpointed = $"{DatabaseStatus.Checkpoint(database, target.BusyTimeout)}; WAL now {Size(DatabaseStatus.WalSize(database))}";
+        }
+
+        if (json)
+        {
+            facts["checkpoint"] = checkpointed;
+            facts["warnings"] = new JsonArray([.. warnings.Select(w => (JsonNode)w)]);
+            output.Information(facts.ToJsonString(CommandJson.Plain));
+            return MimoExitCode.Done;
+        }
+
+        foreach (var line in lines)
+        {
+            output.Information(line);
+        }
+
         foreach (var warning in warnings)
         {
             output.Warning(Prefix + warning);
         }
 
-        if (checkpoint && status.Exists && status.Problem is null)
+        if (checkpointed is not null)
         {
-            var result = DatabaseStatus.Checkpoint(database, target.BusyTimeout);
-            output.Information($"{Prefix}checkpoint: {result}; WAL now {Size(DatabaseStatus.WalSize(database))}.");
+            output.Information($"{Prefix}checkpoint: {checkpointed}.");
         }
 
         if (warnings.Count == 0)

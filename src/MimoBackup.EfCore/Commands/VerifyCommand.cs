@@ -9,12 +9,16 @@ internal static class VerifyCommand
 {
     public static MimoExitCode Run(CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var json = CommandJson.Format(options) == "json";
         var store = CommandSource.Store(target, options);
         var catalog = CommandSource.Reading(store, () => BackupCatalog.Read(store));
         if (options.Flag("RestoreTest"))
         {
-            return Drill(target, options, store, catalog, output, clock, cancellationToken);
+            return Drill(target, options, store, catalog, json ? new JsonOutput(output) : output, clock, cancellationToken);
         }
+
+        // With -p:MimoOutput=json the results are one JSON document; failures are still errors, once each.
+        output = json ? new JsonOutput(output) : output;
 
         IReadOnlyList<CatalogEntry> chosen;
         if (options["BackupName"] is { } name)
@@ -33,6 +37,7 @@ internal static class VerifyCommand
         if (chosen.Count == 0)
         {
             output.Information($"{Prefix}no backups in {Display(store.Location)} to verify.");
+            (output as JsonOutput)?.Print(new JsonObject { ["database"] = target.DatabasePath, ["store"] = store.Location, ["failed"] = 0, ["results"] = new JsonArray() });
             return MimoExitCode.Done;
         }
 
@@ -57,8 +62,11 @@ internal static class VerifyCommand
         }
 
         // The store is named: a damaged remote copy must not mark the local backup of the same name as failed.
-        new AuditLog(target.BackupFolder).Append("verify", new JsonObject { ["database"] = target.DatabasePath, ["store"] = store.Location, ["failed"] = failed, ["results"] = results }, clock.GetUtcNow());
+        var record = new JsonObject { ["database"] = target.DatabasePath, ["store"] = store.Location, ["failed"] = failed, ["results"] = results };
+        // Append takes the nodes it is given: the printed record is a copy.
+        new AuditLog(target.BackupFolder).Append("verify", (JsonObject)record.DeepClone(), clock.GetUtcNow());
         output.Information($"{Prefix}{chosen.Count - failed} of {chosen.Count} backup{(chosen.Count == 1 ? "" : "s")} passed.");
+        (output as JsonOutput)?.Print(record);
         return failed == 0 ? MimoExitCode.Done : MimoExitCode.VerificationFailed;
     }
 
@@ -85,14 +93,17 @@ internal static class VerifyCommand
         }
 
         var results = new JsonArray { new JsonObject { ["backup"] = entry.Path, ["passed"] = result.Passed, ["detail"] = result.Detail } };
-        new AuditLog(target.BackupFolder).Append("verify", new JsonObject
+        var record = new JsonObject
         {
             ["database"] = target.DatabasePath,
             ["store"] = store.Location,
             ["restoreTest"] = true,
             ["failed"] = result.Passed ? 0 : 1,
             ["results"] = results,
-        }, clock.GetUtcNow());
+        };
+        // Append takes the nodes it is given: the printed record is a copy.
+        new AuditLog(target.BackupFolder).Append("verify", (JsonObject)record.DeepClone(), clock.GetUtcNow());
+        (output as JsonOutput)?.Print(record);
         if (!result.Passed)
         {
             BackupMetrics.VerificationFailed(target.DatabasePath, "restore-test");
@@ -136,5 +147,19 @@ internal static class VerifyCommand
         return download is null
             ? new BackupCheckResult(false, failure!, null)
             : BackupCheck.Run(download.Path, entry.Sidecar, target.Settings.Verify, cancellationToken);
+    }
+
+    /// <summary>The output of a verify that prints its results as JSON: the lines are held back, errors and warnings pass.</summary>
+    private sealed class JsonOutput(ICommandOutput inner) : ICommandOutput
+    {
+        public void Information(Microsoft.Extensions.Logging.EventId id, string line)
+        {
+        }
+
+        public void Warning(Microsoft.Extensions.Logging.EventId id, string line) => inner.Warning(id, line);
+
+        public void Error(MimoBackupException error) => inner.Error(error);
+
+        public void Print(JsonObject record) => inner.Information(record.ToJsonString(CommandJson.Plain));
     }
 }

@@ -197,7 +197,7 @@ internal static class SettingDefinitions
         new("MimoBackupName", SettingKind.Text, SettingScope.Command, null, "the name of a manual backup, or the backup to verify"),
         new("MimoPin", SettingKind.Bool, SettingScope.Command, "false", "pin a manual backup: retention keeps it"),
         new("MimoRestoreFrom", SettingKind.Text, SettingScope.Command, null, "the backup, or any SQLite file, to restore"),
-        new("MimoOutput", SettingKind.Enum, SettingScope.Command, "table", "how a list or plan is printed") { Values = ["table", "json"] },
+        new("MimoOutput", SettingKind.Enum, SettingScope.Command, "table", "how a list, plan, status or verify is printed") { Values = ["table", "json"] },
         new("MimoMaxBackupAgeDays", SettingKind.Int, SettingScope.Command, "7", "status warns when the newest verified backup is older") { Minimum = 1 },
         new("MimoCheckpoint", SettingKind.Bool, SettingScope.Command, "false", "status checkpoints a large WAL"),
         new("MimoExportFile", SettingKind.Text, SettingScope.Command, null, "the file an export writes"),
