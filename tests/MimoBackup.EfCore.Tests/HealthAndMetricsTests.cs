@@ -62,7 +62,12 @@ public sealed class HealthAndMetricsTests : IDisposable
 
     private void Migrate(string? target = null)
     {
-        using var context = new HealthContext(new DbContextOptionsBuilder<HealthContext>().UseSqlite("Data Source=" + Database).UseMimoBackup(m => m.BackupDirectory(Backups)).Options);
+        // Each test has its own backup folder, so EF builds a service provider per test, as the other migrating tests do.
+        using var context = new HealthContext(new DbContextOptionsBuilder<HealthContext>()
+            .UseSqlite("Data Source=" + Database)
+            .UseMimoBackup(m => m.BackupDirectory(Backups))
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning))
+            .Options);
         context.GetService<IMigrator>().Migrate(target);
     }
 
