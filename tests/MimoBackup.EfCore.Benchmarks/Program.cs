@@ -14,13 +14,15 @@ using MimoBackup.EfCore;
 // Usage: [--sizes 10,100,1024] [--runs 3] [--folder DIR] [--sections backup,export,compare] [--export-size 1024]
 // `--retention [N]` instead times retention on a folder of N backups (default 10000): scan + decide, a dry-run prune,
 // a full deserialisation of every sidecar for comparison, and one real prune.
-// `--remote [MiB]` instead times upload and download through MimoRemote beside the plain SDK (default 1024 MiB).
+// `--remote [MiB]` instead times upload and download through MimoRemote beside the plain SDK (default 1024 MiB), on
+// `--servers s3rver,azurite` (both by default).
 if (args.Contains("--remote"))
 {
     return RemoteBenchmark.Run(
         int.Parse(args.SkipWhile(a => a != "--remote").Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "1024", CultureInfo.InvariantCulture),
         int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture),
-        Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark")));
+        Option("--folder", Path.Combine(Path.GetTempPath(), "mimo-benchmark")),
+        Option("--servers", "s3rver,azurite").Split(','));
 }
 
 if (args.Contains("--retention"))

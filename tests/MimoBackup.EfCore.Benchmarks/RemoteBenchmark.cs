@@ -18,7 +18,7 @@ internal static class RemoteBenchmark
     private const string Bucket = "mimo-bench";
     private const string AzuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    public static int Run(int mib, int runs, string root)
+    public static int Run(int mib, int runs, string root, IReadOnlyCollection<string> servers)
     {
         var folder = Path.Combine(root, "remote");
         Directory.CreateDirectory(folder);
@@ -40,8 +40,9 @@ internal static class RemoteBenchmark
         Console.WriteLine($"remote: {mib} MiB of random bytes, median of {runs} runs after one warm-up, servers on loopback; {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"server",-9} {"candidate",-48} {"median s",9} {"MiB/s",7} {"vs SDK",7}");
 
-        using (var s3 = EmulatorServer.S3rver(Bucket))
+        if (servers.Contains("s3rver"))
         {
+            using var s3 = EmulatorServer.S3rver(Bucket);
             Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", s3.Endpoint);
             Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
             Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
@@ -62,8 +63,9 @@ internal static class RemoteBenchmark
                 (keyName, target) => transfer.Download(target, Bucket, keyName));
         }
 
-        using (var azurite = EmulatorServer.Start("azurite-blob", (port, data) => ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent", "--skipApiVersionCheck"]))
+        if (servers.Contains("azurite"))
         {
+            using var azurite = EmulatorServer.Start("azurite-blob", (port, data) => ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent", "--skipApiVersionCheck"]);
             var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteKey};BlobEndpoint={azurite.Endpoint}/devstoreaccount1;";
             Environment.SetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING", connection);
             var container = new BlobServiceClient(connection).GetBlobContainerClient(Bucket);

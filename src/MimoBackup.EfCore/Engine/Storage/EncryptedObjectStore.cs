@@ -72,8 +72,11 @@ internal sealed class EncryptedObjectStore(IObjectStore inner, EncryptionKey? ke
             return inner.Write(name, content, cancellationToken);
         }
 
-        using var ciphertext = ChunkedAesGcm.Encrypt(content, key);
-        return inner.Write(name + Suffix, ciphertext, cancellationToken);
+        // The provider vouches for the ciphertext it stored; the caller needs the SHA-256 of the plaintext read.
+        using var plaintext = new HashingReadStream(content);
+        using var ciphertext = ChunkedAesGcm.Encrypt(plaintext, key);
+        inner.Write(name + Suffix, ciphertext, cancellationToken);
+        return plaintext.Sha256();
     }
 
     public void Delete(string name, CancellationToken cancellationToken = default)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>
@@ -59,6 +61,31 @@ internal sealed class ServiceReadStream(Stream body, Func<Exception, IOException
         {
             body.Dispose();
             owner?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>Hashes what passes through it, so that a stream is read once for both its bytes and its SHA-256.</summary>
+internal sealed class HashingReadStream(Stream inner) : ForwardReadStream
+{
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public string Sha256() => Convert.ToHexStringLower(hash.GetCurrentHash());
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        hash.AppendData(buffer[..read]);
+        return read;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            hash.Dispose();
         }
 
         base.Dispose(disposing);

@@ -25,7 +25,8 @@ internal interface IObjectStore
     /// <paramref name="name"/>, create-only: <see cref="StoredObjectExistsException"/> when the name is taken. Large
     /// content goes in parts, transient errors are retried, and the stored bytes are checked to be the bytes read
     /// (by the service's checksum or by reading them back; <see cref="StoredObjectChecksumException"/> otherwise). On any
-    /// failure nothing is left under the name. Returns the SHA-256 (lower-case hex) of the stored bytes.
+    /// failure nothing is left under the name. Returns the SHA-256 (lower-case hex) of the content read, which a
+    /// provider stores as it is (an encrypting store returns the plaintext's).
     /// </summary>
     string Write(string name, Stream content, CancellationToken cancellationToken = default);
 

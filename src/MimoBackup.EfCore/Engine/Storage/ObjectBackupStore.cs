@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace MimoBackup.EfCore.Engine;
 
 /// <summary>
@@ -25,11 +23,10 @@ internal sealed class ObjectBackupStore(IObjectStore objects, IBackupStore audit
     public void Write(string name, Stream content, string? sha256 = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        using var hashed = new HashingReadStream(content);
-        objects.Write(name, hashed, cancellationToken);
+        var read = objects.Write(name, content, cancellationToken);
 
         // The provider checked that the service stored what was read; this checks that what was read is the backup.
-        if (sha256 is not null && hashed.Sha256() is var read && !string.Equals(read, sha256, StringComparison.OrdinalIgnoreCase))
+        if (sha256 is not null && !string.Equals(read, sha256, StringComparison.OrdinalIgnoreCase))
         {
             objects.Delete(name, CancellationToken.None);
             throw new StoredObjectChecksumException(read, sha256);
@@ -60,29 +57,4 @@ internal sealed class ObjectBackupStore(IObjectStore objects, IBackupStore audit
     public void AppendAuditLine(string line) => auditHome.AppendAuditLine(line);
 
     public IEnumerable<string> ReadAuditLines() => auditHome.ReadAuditLines();
-
-    /// <summary>Hashes what passes through it, so the upload reads the backup once.</summary>
-    private sealed class HashingReadStream(Stream inner) : ForwardReadStream
-    {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public string Sha256() => Convert.ToHexStringLower(hash.GetCurrentHash());
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = inner.Read(buffer);
-            hash.AppendData(buffer[..read]);
-            return read;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                hash.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }
