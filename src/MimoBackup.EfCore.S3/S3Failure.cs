@@ -37,7 +37,7 @@ internal static partial class S3Failure
         AmazonServiceException { ErrorCode: "AccessDenied" or "MethodNotAllowed" } s => Status(s),
         AmazonServiceException { ErrorCode: "InvalidRequest" } s when s.Message is { } m
             && (m.Contains("lock", StringComparison.OrdinalIgnoreCase) || m.Contains("retention", StringComparison.OrdinalIgnoreCase)
-                || m.Contains("legal hold", StringComparison.OrdinalIgnoreCase)) => Status(s) + ": " + Redact(Short(m)),
+                || m.Contains("legal hold", StringComparison.OrdinalIgnoreCase)) => Status(s) + ": " + Short(Redact(m)),
         _ => null,
     };
 
@@ -80,7 +80,7 @@ internal static partial class S3Failure
     {
         if (e is AmazonServiceException service && (service.StatusCode != 0 || service.ErrorCode is not null))
         {
-            var message = service.Message is { Length: > 0 } m && m != service.ErrorCode ? ": " + Redact(Short(m)) : "";
+            var message = service.Message is { Length: > 0 } m && m != service.ErrorCode ? ": " + Short(Redact(m)) : "";
             return Status(service) + message;
         }
 
@@ -103,7 +103,7 @@ internal static partial class S3Failure
             }
         }
 
-        return Redact(Short(e.Message));
+        return Short(Redact(e.Message));
     }
 
     private static string Status(AmazonServiceException e)

@@ -79,6 +79,16 @@ public sealed class EncryptionTests : IDisposable
     }
 
     [Fact]
+    public void An_object_moved_to_another_name_does_not_decrypt()
+    {
+        // An older backup put in a newer one's place, with the same key, must not pass for it.
+        var sealedBytes = Encrypt(RandomNumberGenerator.GetBytes(5000), Key, "backup_20260101_000000.db");
+
+        Assert.IsType<EncryptedObjectDamagedException>(Assert.ThrowsAny<IOException>(() => Decrypt(sealedBytes, Key, "backup_20260601_000000.db")));
+        Assert.Equal(5000, Decrypt(sealedBytes, Key, "backup_20260101_000000.db").Length);
+    }
+
+    [Fact]
     public void Another_key_is_refused_by_its_id_before_anything_is_decrypted()
     {
         var sealedBytes = Encrypt(RandomNumberGenerator.GetBytes(1000), Key);
@@ -205,6 +215,23 @@ public sealed class EncryptionTests : IDisposable
     }
 
     [Fact]
+    public void An_upload_that_started_and_never_ended_is_retried_by_the_next_backup_and_status_says_it_did_not_finish()
+    {
+        var database = _temp.File("app.db");
+        TempFolder.CreateNotes(database, rows: 20);
+        var folder = _temp.File("backups");
+        var backup = BackupPruneTests.Take(database, folder, DateTimeOffset.UtcNow);
+        var name = Path.GetFileName(backup.Path);
+        var local = new LocalFolderStore(folder);
+
+        // What a killed process leaves: the line written before the upload, and nothing after it.
+        new AuditLog(folder).Append("remote", new System.Text.Json.Nodes.JsonObject { ["backup"] = name, ["remote"] = "test://bucket", ["result"] = "started" }, DateTimeOffset.UtcNow);
+
+        Assert.Equal([(name, backup.Sidecar.Sha256)], BackupMirror.FailedEarlier(local, OffSiteKind.Remote, 5));
+        Assert.Equal((false, "the upload did not finish"), BackupMirror.LatestCopy(local, OffSiteKind.Remote, name) is { } copy ? (copy.Ok, copy.Reason) : default);
+    }
+
+    [Fact]
     public void A_remote_object_that_does_not_hash_to_the_sidecar_is_deleted_and_refused()
     {
         var objects = new FolderObjectStore(_temp.File("bucket"));
@@ -215,17 +242,17 @@ public sealed class EncryptionTests : IDisposable
         Assert.Empty(objects.List());
     }
 
-    private static byte[] Encrypt(byte[] plain, EncryptionKey key)
+    private static byte[] Encrypt(byte[] plain, EncryptionKey key, string name = "x.db")
     {
-        using var stream = ChunkedAesGcm.Encrypt(new MemoryStream(plain), key);
+        using var stream = ChunkedAesGcm.Encrypt(new MemoryStream(plain), key, name);
         using var output = new MemoryStream();
         stream.CopyTo(output);
         return output.ToArray();
     }
 
-    private static byte[] Decrypt(byte[] sealedBytes, EncryptionKey key)
+    private static byte[] Decrypt(byte[] sealedBytes, EncryptionKey key, string name = "x.db")
     {
-        using var stream = ChunkedAesGcm.Decrypt(new MemoryStream(sealedBytes), key, "test://object");
+        using var stream = ChunkedAesGcm.Decrypt(new MemoryStream(sealedBytes), key, "test://object", name);
         using var output = new MemoryStream();
         stream.CopyTo(output);
         return output.ToArray();
@@ -306,6 +333,11 @@ public sealed class RemoteRetentionTests : IDisposable
         Assert.Equal("MIMO605", error.Error.Code);
         Assert.Contains(written.Id, error.Message, StringComparison.Ordinal);
         Assert.Equal(before, TempFolder.Hash(database));
+
+        // Verify asks the same before it records anything as damaged.
+        var lines = new AuditLog(_temp.File("backups")).Read().Count();
+        Assert.Equal("MIMO605", Assert.Throws<MimoBackupException>(() => Commands.CommandSource.RequireKeys(other, BackupCatalog.Read(other))).Error.Code);
+        Assert.Equal(lines, new AuditLog(_temp.File("backups")).Read().Count());
         Assert.DoesNotContain(Directory.GetFiles(_temp.File("backups")), f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 

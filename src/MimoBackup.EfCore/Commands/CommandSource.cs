@@ -66,4 +66,32 @@ internal static class CommandSource
             throw new MimoBackupException(MimoError.RemoteUnavailable, e, store.Location, e.GetBaseException().Message.TrimEnd('.'));
         }
     }
+
+    /// <summary>
+    /// MIMO605 (or MIMO604) when a backup of the remote that the catalog could not read is encrypted with another key than
+    /// the one set: said as such, before a verify records it as damaged or a restore refuses it as incomplete.
+    /// </summary>
+    internal static void RequireKeys(IBackupStore store, IEnumerable<CatalogEntry> entries)
+    {
+        if (store is not ObjectBackupStore)
+        {
+            return;
+        }
+
+        foreach (var entry in entries.Where(e => e.State == CatalogState.Incomplete))
+        {
+            try
+            {
+                _ = store.Find(entry.FileName + BackupSidecar.Suffix) is null ? null : store.ReadSidecar(entry.FileName);
+            }
+            catch (EncryptionKeyMismatchException e)
+            {
+                throw e.ToMimo();
+            }
+            catch (IOException)
+            {
+                // Unreadable for another reason: the command says which, in the catalog's words.
+            }
+        }
+    }
 }

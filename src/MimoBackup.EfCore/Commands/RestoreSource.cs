@@ -71,19 +71,7 @@ internal static class RestoreSource
     {
         var catalog = CommandSource.Reading(remote, () => BackupCatalog.Read(remote));
         var named = from.EndsWith(".db", StringComparison.Ordinal) ? from : from + ".db";
-        try
-        {
-            // A backup encrypted with another key is named as such (MIMO605), not as an unreadable one.
-            _ = remote.Find(named + BackupSidecar.Suffix) is null ? null : remote.ReadSidecar(named);
-        }
-        catch (EncryptionKeyMismatchException e)
-        {
-            throw e.ToMimo();
-        }
-        catch (IOException)
-        {
-            // Judged below with the catalog's words.
-        }
+        CommandSource.RequireKeys(remote, catalog.Where(e => e.FileName == named));
 
         if (BackupCatalog.Find(catalog, from) is not { Sidecar: { } sidecar } entry)
         {

@@ -12,6 +12,9 @@ internal static class VerifyCommand
         var json = CommandJson.Format(options) == "json";
         var store = CommandSource.Store(target, options);
         var catalog = CommandSource.Reading(store, () => BackupCatalog.Read(store));
+
+        // A remote written with another key is a key to set, not a damaged backup to record as failed.
+        CommandSource.RequireKeys(store, catalog);
         if (options.Flag("RestoreTest"))
         {
             return Drill(target, options, store, catalog, json ? new JsonOutput(output) : output, clock, cancellationToken);

@@ -65,6 +65,20 @@ internal static class BackupMirror
         ArgumentNullException.ThrowIfNull(target);
         string? copied = null;
         MimoBackupException? failure = null;
+        if (kind == OffSiteKind.Remote)
+        {
+            // An upload cut off by a cancellation or a killed process leaves this line as its latest: the next backup
+            // retries it as it retries a failed one.
+            try
+            {
+                new AuditLog(source).Append(EventOf(kind), new JsonObject { ["backup"] = name, [EventOf(kind)] = target.Location, ["result"] = "started" }, now);
+            }
+            catch (MimoBackupException)
+            {
+                // The copy itself decides; its own line reports an unwritable log.
+            }
+        }
+
         try
         {
             copied = CopyVerified(name, sha256, source, target, progress, cancellationToken);
@@ -89,7 +103,8 @@ internal static class BackupMirror
         => Record(name, null, failure, source, target, kind, now);
 
     /// <summary>
-    /// The backups of <paramref name="source"/> whose latest copy of <paramref name="kind"/> failed and that are still
+    /// The backups of <paramref name="source"/> whose latest copy of <paramref name="kind"/> failed (or started and never
+    /// ended) and that are still
     /// complete restore points there, oldest first, at most <paramref name="limit"/>: what the next backup retries.
     /// </summary>
     public static IReadOnlyList<(string Name, string Sha256)> FailedEarlier(IBackupStore source, OffSiteKind kind, int limit)
@@ -144,7 +159,7 @@ internal static class BackupMirror
                     && (string?)entry["event"] == auditEvent && (string?)entry["backup"] == name)
                 {
                     _ = DateTimeOffset.TryParse((string?)entry["at"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at);
-                    latest = ((string?)entry["result"] == "ok", at, (string?)entry["reason"]);
+                    latest = ((string?)entry["result"] == "ok", at, (string?)entry["result"] == "started" ? "the upload did not finish" : (string?)entry["reason"]);
                 }
             }
         }

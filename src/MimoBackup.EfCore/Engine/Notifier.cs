@@ -115,6 +115,9 @@ internal static class Notifier
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
 
+        // The encryption key is the package's secret, not the notify command's: it does not inherit it.
+        start.Environment.Remove("MimoEncryptionKey");
+
         using var process = new Process { StartInfo = start };
         try
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 using System.Security;
 using System.Text.Json.Nodes;
@@ -59,19 +60,47 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
 
         foreach (var store in Stores)
         {
-            if (Prune(store, dryRun: false, now, cancellationToken) is { Decisions.Count: > 0 } result)
-            {
-                output.Information(MimoBackupEventId.BackupsPruned, Summary(result));
-                Publish(Notifier.Prune(result, now), now);
-            }
+            Contained(
+                () =>
+                {
+                    if (Prune(store, dryRun: false, now, cancellationToken) is { Decisions.Count: > 0 } result)
+                    {
+                        output.Information(MimoBackupEventId.BackupsPruned, Summary(result));
+                        Publish(Notifier.Prune(result, now), now);
+                    }
+                },
+                MimoBackupEventId.PruneFailed,
+                e => new MimoBackupException(MimoError.PruneDeleteFailed, e, store.Location, e.GetType().Name),
+                cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of the aftercare so that nothing it meets (an SDK exception no provider translated, say) fails the
+    /// operation it follows: it becomes the step's MIMO warning. A cancellation asked for is passed on.
+    /// </summary>
+    private void Contained(Action step, EventId id, Func<Exception, MimoBackupException> warning, CancellationToken cancellationToken)
+    {
+        try
+        {
+            step();
+        }
+#pragma warning disable CA1031 // The aftercare's promise: a problem here is a warning, never the failure of what it follows.
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            output.Warning(id, ReportText.Prefix + (e as MimoBackupException ?? warning(e)).Message);
         }
     }
 
     /// <summary>The copies of a verified backup that leave its folder: to <c>MimoMirrorDir</c>, then to <c>MimoRemote</c>.</summary>
     public void OffSite(BackupResult backup, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        Mirror(backup, now, cancellationToken);
-        Upload(backup, now, cancellationToken);
+        ArgumentNullException.ThrowIfNull(backup);
+        Contained(() => Mirror(backup, now, cancellationToken), MimoBackupEventId.MirrorFailed,
+            e => new MimoBackupException(MimoError.MirrorFailed, e, backup.Path, settings.MirrorDir ?? "", e.GetType().Name), cancellationToken);
+        Contained(() => Upload(backup, now, cancellationToken), MimoBackupEventId.UploadFailed,
+            e => new MimoBackupException(MimoError.RemoteUploadFailed, e, backup.Path, settings.Remote?.Text ?? "", e.GetType().Name), cancellationToken);
     }
 
     /// <summary>Copies a verified backup to <c>MimoMirrorDir</c>, if set; a failure is a MIMO401 warning.</summary>
@@ -121,12 +150,11 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         var result = UploadOne(name, backup.Sidecar.Sha256, backup.Sidecar.SizeBytes, source, store, now, cancellationToken);
         if (result.Ok)
         {
+            // The remote just took this backup, so a retry that fails fails for its own reason (a different object of that
+            // name, say): the others are tried all the same.
             foreach (var (earlier, sha256) in BackupMirror.FailedEarlier(source, OffSiteKind.Remote, RetriesPerBackup).Where(e => e.Name != name))
             {
-                if (UploadOne(earlier, sha256, source.Find(earlier)?.Length ?? 0, source, store, now, cancellationToken) is { Ok: false })
-                {
-                    break;
-                }
+                UploadOne(earlier, sha256, source.Find(earlier)?.Length ?? 0, source, store, now, cancellationToken);
             }
         }
 
@@ -134,8 +162,8 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
     }
 
     /// <summary>
-    /// <c>MimoRemote</c> as a backup store (opened once), or null with the reason: the provider package missing (MIMO602),
-    /// a key that cannot be used (MIMO606).
+    /// <c>MimoRemote</c> as a backup store (opened once), or null with the reason: the provider package missing (MIMO602).
+    /// A key that cannot be used is MIMO606 when the settings are read, as every invalid setting is.
     /// </summary>
     public IBackupStore? OpenRemote(out MimoBackupException? failure)
     {
@@ -152,6 +180,13 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         catch (MimoBackupException e)
         {
             failure = e;
+            return null;
+        }
+#pragma warning disable CA1031 // A provider that fails to open is a reason not to upload, never a failure of the operation.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            failure = new MimoBackupException(MimoError.RemoteUnavailable, e, settings.Remote.Text, e.GetType().Name);
             return null;
         }
     }
@@ -205,6 +240,12 @@ internal sealed class BackupAftercare(MimoSettings settings, string backupFolder
         try
         {
             result = BackupPrune.Run(store, settings.Retention, now, dryRun, cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(i => i is not OperationCanceledException))
+        {
+            // The catalog reads sidecars in parallel: one unreadable remote sidecar arrives wrapped.
+            output.Warning(MimoBackupEventId.PruneFailed, ReportText.Prefix + new MimoBackupException(MimoError.PruneDeleteFailed, e, store.Location, "the store cannot be read (" + e.InnerExceptions[0].GetType().Name + ")").Message);
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {

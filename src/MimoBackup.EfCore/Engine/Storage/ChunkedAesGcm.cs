@@ -6,12 +6,13 @@ namespace MimoBackup.EfCore.Engine;
 
 /// <summary>
 /// Streaming authenticated encryption of a remote object: AES-256-GCM in chunks of 1 MiB under a key derived (HKDF-SHA256)
-/// from the user's key and a random salt of the object, so no nonce is ever used twice with one key. The header names
+/// from the user's key, a random salt of the object and the object's name, so no nonce is ever used twice with one key
+/// and an object moved to another name (an older backup put in a newer one's place) does not decrypt. The header names
 /// the key's id; every chunk authenticates the header, its position and whether it is the last, so a reordered,
 /// truncated, extended or altered object fails to decrypt instead of yielding other bytes.
 /// </summary>
 /// <remarks>
-/// Layout: <c>"MIMOAES1"</c>, chunk size as a power of two (1 byte), 3 zero bytes, key id (8 bytes), salt (32 bytes),
+/// The name bound is the object's plain name (<c>x.db</c>, <c>x.db.meta.json</c>). Layout: <c>"MIMOAES1"</c>, chunk size as a power of two (1 byte), 3 zero bytes, key id (8 bytes), salt (32 bytes),
 /// then chunks of ciphertext + 16-byte tag. Every chunk but the last holds a full chunk of plaintext; the last holds
 /// less (possibly nothing), which is how a reader knows it is last.
 /// </remarks>
@@ -47,17 +48,17 @@ internal static class ChunkedAesGcm
     }
 
     /// <summary>A stream that reads <paramref name="plaintext"/> and yields its ciphertext.</summary>
-    public static Stream Encrypt(Stream plaintext, EncryptionKey key) => new Encryptor(plaintext, key);
+    public static Stream Encrypt(Stream plaintext, EncryptionKey key, string name) => new Encryptor(plaintext, key, name);
 
     /// <summary>
     /// A stream that reads the ciphertext <paramref name="ciphertext"/> and yields its plaintext; an
     /// <see cref="EncryptedObjectDamagedException"/> from the first chunk that does not authenticate. The header is
     /// read (and its key id checked: <see cref="EncryptionKeyMismatchException"/>) at once.
     /// </summary>
-    public static Stream Decrypt(Stream ciphertext, EncryptionKey key, string location) => new Decryptor(ciphertext, key, location);
+    public static Stream Decrypt(Stream ciphertext, EncryptionKey key, string location, string name) => new Decryptor(ciphertext, key, location, name);
 
-    private static byte[] FileKey(EncryptionKey key, ReadOnlySpan<byte> salt)
-        => HKDF.DeriveKey(HashAlgorithmName.SHA256, key.Material, 32, salt.ToArray(), KeyInfo);
+    private static byte[] FileKey(EncryptionKey key, ReadOnlySpan<byte> salt, string name)
+        => HKDF.DeriveKey(HashAlgorithmName.SHA256, key.Material, 32, salt.ToArray(), [.. KeyInfo, 0, .. Encoding.UTF8.GetBytes(name)]);
 
     private static void Nonce(Span<byte> nonce, long chunk)
     {
@@ -122,14 +123,14 @@ internal static class ChunkedAesGcm
         private long index = -1;
         private bool done;
 
-        public Encryptor(Stream plaintext, EncryptionKey key)
+        public Encryptor(Stream plaintext, EncryptionKey key, string name)
         {
             this.plaintext = plaintext;
             Magic.CopyTo(header, 0);
             header[8] = ChunkSizeLog2;
             Convert.FromHexString(key.Id).CopyTo(header, 12);
             RandomNumberGenerator.Fill(header.AsSpan(20, 32));
-            cipher = new AesGcm(FileKey(key, header.AsSpan(20, 32)), TagLength);
+            cipher = new AesGcm(FileKey(key, header.AsSpan(20, 32), name), TagLength);
         }
 
         protected override byte[]? NextChunk()
@@ -175,7 +176,7 @@ internal static class ChunkedAesGcm
         private long index;
         private bool done;
 
-        public Decryptor(Stream ciphertext, EncryptionKey key, string location)
+        public Decryptor(Stream ciphertext, EncryptionKey key, string location, string name)
         {
             this.ciphertext = ciphertext;
             this.location = location;
@@ -190,7 +191,7 @@ internal static class ChunkedAesGcm
             }
 
             chunk = new byte[(1 << header[8]) + TagLength];
-            cipher = new AesGcm(FileKey(key, header.AsSpan(20, 32)), TagLength);
+            cipher = new AesGcm(FileKey(key, header.AsSpan(20, 32), name), TagLength);
         }
 
         protected override byte[]? NextChunk()

@@ -47,7 +47,7 @@ internal sealed class EncryptedObjectStore(IObjectStore inner, EncryptionKey? ke
         var ciphertext = inner.OpenRead(name + Suffix, cancellationToken);
         try
         {
-            return ChunkedAesGcm.Decrypt(ciphertext, key, location);
+            return ChunkedAesGcm.Decrypt(ciphertext, key, location, name);
         }
         catch
         {
@@ -74,7 +74,7 @@ internal sealed class EncryptedObjectStore(IObjectStore inner, EncryptionKey? ke
 
         // The provider vouches for the ciphertext it stored; the caller needs the SHA-256 of the plaintext read.
         using var plaintext = new HashingReadStream(content);
-        using var ciphertext = ChunkedAesGcm.Encrypt(plaintext, key);
+        using var ciphertext = ChunkedAesGcm.Encrypt(plaintext, key, name);
         inner.Write(name + Suffix, ciphertext, cancellationToken);
         return plaintext.Sha256();
     }
