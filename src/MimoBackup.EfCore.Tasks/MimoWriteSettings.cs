@@ -92,29 +92,11 @@ public sealed class MimoWriteSettings : Microsoft.Build.Utilities.Task
         {
             if (name.Length > 4 && name.StartsWith("Mimo", StringComparison.Ordinal) && char.IsUpper(name[4]) && !known.Contains(name))
             {
-                var nearest = KnownProperties.OrderBy(k => Distance(k.ToLowerInvariant(), name.ToLowerInvariant())).FirstOrDefault();
+                var nearest = KnownProperties.OrderBy(k => MimoBackup.EfCore.Configuration.EditDistance.Of(k.ToLowerInvariant(), name.ToLowerInvariant())).FirstOrDefault();
                 Log.LogWarning(null, "MIMO004", null, null, 0, 0, 0, 0,
                     "'{0}' is not a MimoBackup setting, so it does nothing{1}. The settings are listed in the package's README.",
                     name, nearest is null ? "" : $"; did you mean '{nearest}'?");
             }
         }
-    }
-
-    internal static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 }

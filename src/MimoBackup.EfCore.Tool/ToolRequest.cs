@@ -108,7 +108,7 @@ internal sealed record ToolRequest
             switch (definition?.Scope)
             {
                 case null:
-                    var nearest = SettingDefinitions.All.MinBy(d => Distance(d.Name.ToUpperInvariant(), name.ToUpperInvariant()))!.Name;
+                    var nearest = SettingDefinitions.All.MinBy(d => EditDistance.Of(d.Name.ToUpperInvariant(), name.ToUpperInvariant()))!.Name;
                     warnings.Add($"warning MIMO004: {name} is not a MimoBackup setting, so it does nothing; did you mean {nearest}?");
                     break;
                 case SettingScope.Secret:
@@ -170,22 +170,4 @@ internal sealed record ToolRequest
 
     private static string? BuildProperty(IEnumerable<string> properties, string name)
         => properties.Select(p => p.Split('=', 2)).LastOrDefault(p => string.Equals(p[0], name, StringComparison.OrdinalIgnoreCase))?[1];
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 }
