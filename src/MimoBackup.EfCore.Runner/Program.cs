@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MimoBackup.EfCore.Commands;
 using MimoBackup.EfCore.Configuration;
@@ -15,10 +16,11 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        ICommandOutput output = new ProtocolOutput(Console.Out);
+        var output = new ProtocolOutput(Console.Out);
         try
         {
             var arguments = RunnerArguments.Parse(args);
+            output.ReportsProgress = arguments.FrontEnd == FrontEnd.DotnetMimo;
             Invocation.Set(arguments.WorkingDirectory ?? Directory.GetCurrentDirectory(), arguments.ProjectFile, arguments.ContextProject, arguments.FrontEnd, arguments.HintArguments);
             arguments = arguments.ResolvedWhereTyped();
             using var cancellation = new CancellationTokenSource();
@@ -51,7 +53,7 @@ internal static class Program
 #pragma warning restore CA1031
         {
             output.Error(new MimoBackupException(MimoError.Unexpected, e, e.GetType().Name + ": " + e.Message));
-            output.Warning(e.ToString());
+            ((ICommandOutput)output).Warning(e.ToString());
             return (int)MimoExitCode.Failed;
         }
     }
@@ -145,9 +147,34 @@ internal sealed record RunnerArguments(
     }
 }
 
-/// <summary>Prefixed lines on standard output, one per line of text.</summary>
-internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput
+/// <summary>
+/// Prefixed lines on standard output, one per line of text. For the tool, also <c>progress:unit:done:total:activity</c>
+/// lines, at most ten a second, which the tool draws as its progress bar; the MSBuild targets' log never gets them.
+/// </summary>
+internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput, IWorkProgress
 {
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+    private readonly Lock _lock = new();
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+
+    /// <summary>Whether progress lines are written: only the tool reads them.</summary>
+    public bool ReportsProgress { get; set; }
+
+    public void Report(string activity, long done, long total, WorkUnit unit)
+    {
+        lock (_lock)
+        {
+            if (!ReportsProgress || (_sinceProgress.Elapsed < ProgressInterval && done < total))
+            {
+                return;
+            }
+
+            _sinceProgress.Restart();
+        }
+
+        Write(string.Create(CultureInfo.InvariantCulture, $"progress:{unit}:{done}:{total}:"), activity);
+    }
+
     public void Information(Microsoft.Extensions.Logging.EventId id, string line) => Write("info:", line);
 
     public void Warning(Microsoft.Extensions.Logging.EventId id, string line) => Write("warn:", line);
@@ -162,11 +189,15 @@ internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput
 
     private void Write(string prefix, string text)
     {
-        foreach (var line in text.Split('\n'))
+        // Lines come from more than one thread (a verification hashes while SQLite checks integrity).
+        lock (_lock)
         {
-            writer.WriteLine(prefix + line.TrimEnd('\r'));
-        }
+            foreach (var line in text.Split('\n'))
+            {
+                writer.WriteLine(prefix + line.TrimEnd('\r'));
+            }
 
-        writer.Flush();
+            writer.Flush();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MimoBackup.EfCore.Engine;
 
 namespace MimoBackup.EfCore.Tool;
@@ -8,7 +9,7 @@ namespace MimoBackup.EfCore.Tool;
 /// unless <c>--no-build</c>, reads the build's <see cref="ToolMetadata"/>, and starts the runner of the MimoBackup.EfCore
 /// version the app references inside the app's dependency context (<c>dotnet exec --depsfile --runtimeconfig</c>, as
 /// dotnet-ef starts ef.dll), so the DbContext — and so the database — is found exactly as <c>dotnet ef</c> finds it.
-/// The runner's protocol lines (<c>info:</c>, <c>warn:</c>, <c>error:MIMOnnn:exit:</c>) are relayed.
+/// The runner's protocol lines (<c>info:</c>, <c>warn:</c>, <c>error:MIMOnnn:exit:</c>, <c>progress:</c>) are relayed.
 /// </summary>
 /// <remarks>
 /// The runner comes from the app's package, never from the tool: it runs against the MimoBackup.EfCore assembly the
@@ -234,9 +235,15 @@ internal static class ProjectRun
         return exitCode;
     }
 
-    private static void Relay(string line, ToolOutput output)
+    internal static void Relay(string line, ToolOutput output)
     {
-        if (line.StartsWith("info:", StringComparison.Ordinal))
+        if (line.StartsWith("progress:", StringComparison.Ordinal) && line.Split(':', 5) is [_, var unit, var done, var total, var activity]
+            && Enum.TryParse<WorkUnit>(unit, out var counted) && long.TryParse(done, CultureInfo.InvariantCulture, out var doneCount)
+            && long.TryParse(total, CultureInfo.InvariantCulture, out var totalCount))
+        {
+            output.Report(activity, doneCount, totalCount, counted);
+        }
+        else if (line.StartsWith("info:", StringComparison.Ordinal))
         {
             output.Information(default, line["info:".Length..]);
         }

@@ -3,17 +3,21 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MimoBackup.EfCore.Commands;
+using MimoBackup.EfCore.Engine;
+using MimoBackup.EfCore.Internal;
 
 namespace MimoBackup.EfCore.Tool;
 
 /// <summary>
 /// Where every line of a command goes, whether the command ran in-process or in the runner: results on standard output,
 /// warnings and errors (each once, with its MIMO code) on standard error. With <c>--json</c> standard output gets one
-/// JSON document only: the command's own (list, plan) or an object holding its lines, warnings and errors. On a
-/// terminal, work that takes longer than a second shows a progress line on standard error, redrawn in place.
+/// JSON document only: the command's own (list, plan) or an object holding its lines, warnings and errors. Work that
+/// takes longer than a second shows its progress on standard error: on a terminal a bar redrawn in place (a spinner
+/// when the length is not known), otherwise a plain line at each quarter.
 /// </summary>
-internal sealed class ToolOutput : ICommandOutput, IDisposable
+internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
 {
+    private const int BarWidth = 24;
     private static readonly TimeSpan ProgressAfter = TimeSpan.FromSeconds(1);
     private static readonly string[] Spinner = ["|", "/", "-", "\\"];
 
@@ -31,6 +35,10 @@ internal sealed class ToolOutput : ICommandOutput, IDisposable
     private Stopwatch _elapsed = new();
     private int _frame;
     private bool _progressShown;
+    private long _done;
+    private long _total;
+    private WorkUnit _unit;
+    private int _quarterPrinted;
 
     public ToolOutput(ToolContext context, bool json, bool noColor, bool verbose)
     {
@@ -111,11 +119,34 @@ internal sealed class ToolOutput : ICommandOutput, IDisposable
     {
         lock (_lock)
         {
-            _activity = activity;
             _elapsed = Stopwatch.StartNew();
-            if (_context.ErrorIsTerminal && _timer is null)
+            Switch(activity);
+            StartTimer();
+        }
+    }
+
+    /// <summary>How far the engine's work is (a backup's pages, a hash's bytes, an export's rows).</summary>
+    public void Report(string activity, long done, long total, WorkUnit unit)
+    {
+        lock (_lock)
+        {
+            if (!string.Equals(activity, _activity, StringComparison.Ordinal))
             {
-                _timer = new Timer(_ => Tick(), null, ProgressAfter, TimeSpan.FromMilliseconds(125));
+                Switch(activity);
+            }
+
+            (_done, _total, _unit) = (done, total, unit);
+            StartTimer();
+            if (!_context.ErrorIsTerminal && total > 0 && _elapsed.Elapsed >= ProgressAfter)
+            {
+                // Redirected: a line at each quarter passed, never a redrawn line a log file would fill with.
+                var quarter = (int)Math.Min(3, done * 4 / total);
+                if (quarter > _quarterPrinted)
+                {
+                    _quarterPrinted = quarter;
+                    _context.Error.WriteLine($"{activity}: {quarter * 25}% ({Amount(done, total, unit)})");
+                    _context.Error.Flush();
+                }
             }
         }
     }
@@ -162,9 +193,43 @@ internal sealed class ToolOutput : ICommandOutput, IDisposable
             }
 
             _progressShown = true;
-            var seconds = _elapsed.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            _context.Error.Write($"\r\u001b[2K{Spinner[_frame++ % Spinner.Length]} {_activity}… {seconds} s");
+            _context.Error.Write("\r\u001b[2K" + ProgressLine(_activity, _done, _total, _unit, _elapsed.Elapsed, _frame++));
             _context.Error.Flush();
+        }
+    }
+
+    /// <summary>The terminal's progress line: a bar with the share done, or a spinner when the length is not known.</summary>
+    internal static string ProgressLine(string activity, long done, long total, WorkUnit unit, TimeSpan elapsed, int frame)
+    {
+        var seconds = elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+        if (total <= 0)
+        {
+            return $"{Spinner[frame % Spinner.Length]} {activity}… {seconds}";
+        }
+
+        var share = Math.Clamp((double)done / total, 0, 1);
+        var filled = (int)(share * BarWidth);
+        var bar = new string('#', filled) + new string('-', BarWidth - filled);
+        var percent = ((int)(share * 100)).ToString(CultureInfo.InvariantCulture).PadLeft(3);
+        return $"[{bar}] {percent}% {activity} ({Amount(done, total, unit)}) {seconds}";
+    }
+
+    private static string Amount(long done, long total, WorkUnit unit)
+        => unit == WorkUnit.Rows
+            ? string.Create(CultureInfo.InvariantCulture, $"{done:N0} of {total:N0} rows")
+            : $"{ReportText.Size(done)} of {ReportText.Size(total)}";
+
+    private void Switch(string activity)
+    {
+        (_activity, _done, _total, _quarterPrinted) = (activity, 0, 0, 0);
+    }
+
+    private void StartTimer()
+    {
+        if (_context.ErrorIsTerminal && _timer is null)
+        {
+            var wait = ProgressAfter - _elapsed.Elapsed;
+            _timer = new Timer(_ => Tick(), null, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TimeSpan.FromMilliseconds(125));
         }
     }
 

@@ -12,7 +12,10 @@ internal static class ManualCommands
     public static readonly IReadOnlyList<string> Verbs = ["backup", "list", "restore", "verify", "status", "prune", "export", "import", "plan"];
 
     public static MimoExitCode Run(string verb, CommandTarget target, CommandOptions options, ICommandOutput output, TimeProvider clock, CancellationToken cancellationToken)
-        => verb switch
+    {
+        // An output that draws progress (the tool's) hears how far long work is; the targets' log output does not.
+        using var progress = WorkProgress.Use(output as IWorkProgress);
+        return verb switch
         {
             "backup" => BackupCommand.Run(target, options, output, clock, cancellationToken),
             "list" => ListCommand.Run(target, options, output, clock),
@@ -25,4 +28,5 @@ internal static class ManualCommands
             "plan" => PlanCommand.Run(target, options, output, clock, cancellationToken),
             _ => throw new MimoBackupException(MimoError.BadCommandUsage, $"'{verb}' is not one of {string.Join(", ", Verbs)}"),
         };
+    }
 }

@@ -81,7 +81,7 @@ internal static class BackupMirror
 
         try
         {
-            copied = CopyVerified(name, sha256, source, target, progress, cancellationToken);
+            copied = CopyVerified(name, sha256, source, target, (kind == OffSiteKind.Remote ? "uploading " : "mirroring ") + name, progress, cancellationToken);
         }
         catch (MimoBackupException e)
         {
@@ -204,7 +204,7 @@ internal static class BackupMirror
         return new MirrorResult(name, copied, warnings);
     }
 
-    private static string CopyVerified(string name, string sha256, IBackupStore source, IBackupStore target, Action<long, long>? progress, CancellationToken cancellationToken)
+    private static string CopyVerified(string name, string sha256, IBackupStore source, IBackupStore target, string activity, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         var sidecarBytes = source.ReadSidecar(name);
         var sidecarName = name + BackupSidecar.Suffix;
@@ -229,7 +229,7 @@ internal static class BackupMirror
         }
 
         using (var content = source.OpenRead(name))
-        using (var counted = progress is null ? content : new ProgressReadStream(content, source.Find(name)?.Length ?? 0, progress))
+        using (var counted = new ProgressReadStream(content, source.Find(name)?.Length ?? 0, activity, progress))
         {
             // The target checks what it stored against the sidecar's SHA-256 before the copy counts.
             target.Write(name, counted, sha256, cancellationToken);
@@ -259,8 +259,8 @@ internal static class BackupMirror
     /// <summary>A reason the copy was refused, worded for the MIMO401/MIMO601 message.</summary>
     private sealed class MirrorException(string message) : IOException(message);
 
-    /// <summary>Reports how far a long copy has read.</summary>
-    private sealed class ProgressReadStream(Stream inner, long total, Action<long, long> progress) : ForwardReadStream
+    /// <summary>Reports how far a copy has read: to the tool's progress bar, and to the caller's lines of a long upload.</summary>
+    private sealed class ProgressReadStream(Stream inner, long total, string activity, Action<long, long>? progress) : ForwardReadStream
     {
         private long done;
 
@@ -268,7 +268,8 @@ internal static class BackupMirror
         {
             var read = inner.Read(buffer);
             done += read;
-            progress(done, total);
+            WorkProgress.Report(activity, done, total);
+            progress?.Invoke(done, total);
             return read;
         }
     }

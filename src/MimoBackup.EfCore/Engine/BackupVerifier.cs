@@ -22,7 +22,15 @@ internal static class BackupVerifier
     {
         var clock = Stopwatch.StartNew();
         var method = mode == MimoVerification.Quick ? "quick_check" : "integrity_check";
-        var hashing = Task.Run(() => Sha256Of(path, cancellationToken), cancellationToken);
+        var activity = "verifying " + BackupWriter.DisplayName(path);
+        var hashing = Task.Run(() =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
+            var sha256 = Sha256Of(stream, cancellationToken, activity);
+            // The integrity check usually takes longer than the hash, and SQLite cannot say how far it is.
+            WorkProgress.Report(activity + " (integrity check)");
+            return sha256;
+        }, cancellationToken);
         var census = Task.Run(() => CensusOf(path, cancellationToken), cancellationToken);
 
         string result;
@@ -59,16 +67,23 @@ internal static class BackupVerifier
         return Sha256Of(stream, cancellationToken);
     }
 
-    public static string Sha256Of(Stream stream, CancellationToken cancellationToken)
+    /// <summary>The SHA-256 of what is left in <paramref name="stream"/>; with an activity, reported as progress in bytes.</summary>
+    public static string Sha256Of(Stream stream, CancellationToken cancellationToken, string? activity = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 20];
+        var total = activity is not null && stream.CanSeek ? stream.Length : 0;
+        long done = 0;
         int read;
         while ((read = stream.Read(buffer)) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             hash.AppendData(buffer, 0, read);
+            if (activity is not null)
+            {
+                WorkProgress.Report(activity, done += read, total);
+            }
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -54,6 +54,16 @@ internal static class BackupWriter
     internal static string TemporaryPath(string folder, string stem)
         => Path.Combine(folder, "." + stem + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
 
+    /// <summary>What a user calls the file: a temporary file of <see cref="TemporaryPath"/> by the backup it is becoming.</summary>
+    internal static string DisplayName(string path)
+    {
+        var name = Path.GetFileName(path);
+        const int Random = 9; // "." and 8 hex digits before the suffix
+        return name.StartsWith('.') && name.EndsWith(TemporarySuffix, StringComparison.Ordinal) && name.Length > 1 + Random + TemporarySuffix.Length
+            ? name[1..^(Random + TemporarySuffix.Length)] + ".db"
+            : name;
+    }
+
     public static BackupResult Take(BackupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

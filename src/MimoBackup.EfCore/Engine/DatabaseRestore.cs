@@ -206,7 +206,7 @@ internal static class DatabaseRestore
                     }
 
                     using var interrupt = SqliteFacts.InterruptOn(live, cancellationToken);
-                    reader.BackupDatabase(live);
+                    SqliteFacts.CopyDatabase(reader, live, "restoring " + Path.GetFileName(database), cancellationToken);
                     return ("online backup API into the live database", census, preRestore);
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode is SqliteFacts.SqliteBusy or SqliteFacts.SqliteLocked)
@@ -280,7 +280,7 @@ internal static class DatabaseRestore
             using (var target = SqliteFacts.OpenUnpooled(temporary, TimeSpan.FromSeconds(1)))
             using (var interrupt = SqliteFacts.InterruptOn(target, cancellationToken))
             {
-                reader.BackupDatabase(target);
+                SqliteFacts.CopyDatabase(reader, target, "restoring " + Path.GetFileName(database), cancellationToken);
             }
 
             FileDurability.FlushFile(temporary);

@@ -56,6 +56,7 @@ internal static class JsonExport
                 }
 
                 var lastMigration = ExportFormat.LastMigration(connection);
+                var progress = new WorkCounter("exporting " + Path.GetFileName(database), tables.Sum(t => t.Rows));
                 long bytes;
                 using (var file = Create(temporary))
                 using (var output = new ExportOutput(file))
@@ -67,7 +68,7 @@ internal static class JsonExport
                         output.Raw(i == 0 ? "\n{\"table\":"u8 : ",\n{\"table\":"u8);
                         output.Quoted(tables[i].Name);
                         output.Raw(",\"rows\":["u8);
-                        WriteRows(connection, tables[i], output, cancellationToken);
+                        WriteRows(connection, tables[i], output, progress, cancellationToken);
                         output.Raw("\n]}"u8);
                     }
 
@@ -196,7 +197,7 @@ internal static class JsonExport
     /// Reads each cell with the C API: its own storage class, and text as the bytes SQLite holds (which need
     /// not be valid UTF-8), without a managed object per cell.
     /// </summary>
-    private static void WriteRows(SqliteConnection connection, ExportedTable table, ExportOutput output, CancellationToken cancellationToken)
+    private static void WriteRows(SqliteConnection connection, ExportedTable table, ExportOutput output, WorkCounter progress, CancellationToken cancellationToken)
     {
         var db = connection.Handle!;
         var utf8 = SqliteFacts.Scalar<string>(connection, "PRAGMA encoding") == "UTF-8";
@@ -222,6 +223,7 @@ internal static class JsonExport
                 if (++rows % CancellationCheck == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    progress.Add(CancellationCheck);
                 }
 
                 output.Raw(rows == 1 ? "\n["u8 : ",\n["u8);
@@ -256,6 +258,7 @@ internal static class JsonExport
                 output.Append((byte)']');
             }
 
+            progress.Add(rows % CancellationCheck);
             if (rows != table.Rows)
             {
                 // Impossible inside one read transaction; a file that disagrees with its own manifest must never be written.

@@ -80,6 +80,9 @@ internal static class SqliteFacts
         return uri.ToString();
     }
 
+    // 4 MiB per backup step: a few hundred steps for a large database, each too short to be seen.
+    private const long CopyStepBytes = 4L << 20;
+
     public static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -108,6 +111,34 @@ internal static class SqliteFacts
         }
 
         return tables;
+    }
+
+    /// <summary>
+    /// SQLite's online backup of <paramref name="source"/> into <paramref name="destination"/>, as
+    /// <see cref="SqliteConnection.BackupDatabase(SqliteConnection)"/> does it but a few MiB per step, so that the tool can
+    /// show how far it is and a cancellation stops between steps. The destination's write transaction lasts from the
+    /// first step to the last, so its other readers see the old content or the new, never a mix.
+    /// </summary>
+    public static void CopyDatabase(SqliteConnection source, SqliteConnection destination, string activity, CancellationToken cancellationToken)
+    {
+        var pageSize = Scalar<long>(source, "PRAGMA page_size");
+        var pagesPerStep = (int)Math.Max(16, CopyStepBytes / pageSize);
+        using var backup = SQLitePCL.raw.sqlite3_backup_init(destination.Handle, "main", source.Handle, "main");
+        if (backup.IsInvalid)
+        {
+            SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_errcode(destination.Handle), destination.Handle);
+        }
+
+        int rc;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            rc = SQLitePCL.raw.sqlite3_backup_step(backup, pagesPerStep);
+            SqliteException.ThrowExceptionForRC(rc, destination.Handle);
+            var pages = (long)SQLitePCL.raw.sqlite3_backup_pagecount(backup);
+            WorkProgress.Report(activity, (pages - SQLitePCL.raw.sqlite3_backup_remaining(backup)) * pageSize, pages * pageSize);
+        }
+        while (rc != SQLitePCL.raw.SQLITE_DONE);
     }
 
     /// <summary>Interrupts whatever the connection runs when the token is cancelled; dispose to stop listening.</summary>

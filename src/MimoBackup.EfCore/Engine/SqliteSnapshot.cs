@@ -34,7 +34,7 @@ internal static class SqliteSnapshot
                     SqliteFacts.Scalar<string>(source, "PRAGMA journal_mode"));
                 cancellationToken.ThrowIfCancellationRequested();
                 using var interrupt = SqliteFacts.InterruptOn(source, cancellationToken);
-                source.BackupDatabase(destination);
+                SqliteFacts.CopyDatabase(source, destination, "backing up " + Path.GetFileName(sourcePath), cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
             }
             finally

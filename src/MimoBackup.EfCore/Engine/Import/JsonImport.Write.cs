@@ -37,6 +37,8 @@ internal static partial class JsonImport
             }
         }
 
+        private WorkCounter Progress => _progress ??= new WorkCounter("importing " + Path.GetFileName(file), Tables.Sum(t => t.Rows));
+
         private void LoadRows(ExportedTable table, CancellationToken cancellationToken)
         {
             var db = Connection.Handle!;
@@ -77,6 +79,7 @@ internal static partial class JsonImport
                     if (_row % CancellationCheck == 0)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
+                        Progress.Add(_row == 0 ? 0 : CancellationCheck);
                     }
 
                     for (var i = 1; i <= columns; i++)
@@ -114,6 +117,7 @@ internal static partial class JsonImport
                     _row++;
                 }
 
+                Progress.Add(_row % CancellationCheck);
                 if (_row != table.Rows)
                 {
                     throw new JsonException($"the file holds {_row} rows of table '{table.Name}' but its manifest says {table.Rows}");

@@ -116,6 +116,7 @@ internal static partial class JsonImport
     {
         private readonly Dictionary<string, ExportedTable> _target = new(StringComparer.Ordinal);
         private readonly HashSet<string> _loaded = new(StringComparer.Ordinal);
+        private WorkCounter? _progress;
         private readonly Dictionary<string, bool> _rowidsAscend = new(StringComparer.Ordinal);
         private byte[] _decoded = ArrayPool<byte>.Shared.Rent(4096);
         private string? _table;

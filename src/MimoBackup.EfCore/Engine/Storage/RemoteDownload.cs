@@ -23,11 +23,14 @@ internal sealed class RemoteDownload : IDisposable
             using var source = store.OpenRead(name);
             using var file = new FileStream(path, FileDurability.NewOwnerOnly(1 << 20));
             var buffer = new byte[1 << 20];
+            var total = store.Find(name)?.Length ?? 0;
+            long done = 0;
             int read;
             while ((read = source.Read(buffer)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 file.Write(buffer, 0, read);
+                WorkProgress.Report("downloading " + name, done += read, total);
             }
         }
         catch

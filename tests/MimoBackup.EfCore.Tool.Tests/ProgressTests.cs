@@ -1,0 +1,103 @@
+using MimoBackup.EfCore.Engine;
+
+namespace MimoBackup.EfCore.Tool.Tests;
+
+/// <summary>
+/// The tool's progress: a bar redrawn in place on a terminal, a line per quarter when standard error is redirected,
+/// nothing for work done within a second, and the runner's progress lines drawn the same way as in-process work.
+/// </summary>
+public sealed class ProgressTests
+{
+    private static readonly TimeSpan PastTheFirstSecond = TimeSpan.FromMilliseconds(1150);
+
+    [Fact]
+    public void The_terminal_line_is_a_bar_with_the_share_done_and_what_it_counts()
+    {
+        Assert.Equal("[############------------]  50% backing up app.db (64.0 MiB of 128.0 MiB) 2.5 s",
+            ToolOutput.ProgressLine("backing up app.db", 64L << 20, 128L << 20, WorkUnit.Bytes, TimeSpan.FromSeconds(2.5), 0));
+        Assert.Equal("[########################] 100% importing notes.json (20,000 of 20,000 rows) 1.0 s",
+            ToolOutput.ProgressLine("importing notes.json", 20_000, 20_000, WorkUnit.Rows, TimeSpan.FromSeconds(1), 0));
+        Assert.Equal("/ verifying b.db (integrity check)… 3.0 s",
+            ToolOutput.ProgressLine("verifying b.db (integrity check)", 0, 0, WorkUnit.Bytes, TimeSpan.FromSeconds(3), 1));
+    }
+
+    [Fact]
+    public void Redirected_it_prints_a_plain_line_at_each_quarter_once_the_work_takes_over_a_second()
+    {
+        var (output, error, tool) = Create(terminal: false);
+        tool.Begin("backup");
+        tool.Report("backing up app.db", 10, 100, WorkUnit.Bytes);
+        Thread.Sleep(PastTheFirstSecond);
+        for (var done = 20; done <= 100; done += 10)
+        {
+            tool.Report("backing up app.db", done, 100, WorkUnit.Bytes);
+        }
+
+        tool.Report("exporting app.db", 100, 100, WorkUnit.Rows);
+        tool.Finish("backup", 0);
+
+        Assert.Equal(
+            ["backing up app.db: 25% (30 B of 100 B)", "backing up app.db: 50% (50 B of 100 B)", "backing up app.db: 75% (80 B of 100 B)", "exporting app.db: 75% (100 of 100 rows)"],
+            error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("\r", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public void Work_done_within_a_second_prints_no_progress_at_all()
+    {
+        foreach (var terminal in new[] { false, true })
+        {
+            var (_, error, tool) = Create(terminal);
+            tool.Begin("backup");
+            for (var done = 0; done <= 100; done += 5)
+            {
+                tool.Report("backing up app.db", done, 100, WorkUnit.Bytes);
+            }
+
+            tool.Finish("backup", 0);
+            Assert.Empty(error.ToString());
+        }
+    }
+
+    [Fact]
+    public void On_a_terminal_the_bar_is_redrawn_in_place_erased_before_every_line_and_gone_at_the_end()
+    {
+        var (output, error, tool) = Create(terminal: true);
+        tool.Begin("backup");
+        tool.Report("backing up app.db", 50, 100, WorkUnit.Bytes);
+        Thread.Sleep(PastTheFirstSecond);
+        tool.Warning(default, "warn: something");
+        Thread.Sleep(TimeSpan.FromMilliseconds(300));
+        tool.Finish("backup", 0);
+
+        var text = error.ToString();
+        Assert.Contains("\r\u001b[2K[############------------]  50% backing up app.db (50 B of 100 B) 1.", text, StringComparison.Ordinal);
+        Assert.Contains("\r\u001b[2Kwarn: something\n", text.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.EndsWith("\r\u001b[2K", text, StringComparison.Ordinal);
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public void The_runners_progress_lines_are_drawn_and_never_printed_as_lines()
+    {
+        var (output, error, tool) = Create(terminal: false);
+        tool.Begin("export");
+        Thread.Sleep(PastTheFirstSecond);
+        ProjectRun.Relay("progress:Rows:5000:10000:exporting app.db", tool);
+        ProjectRun.Relay("info:Mimo: exported app.db", tool);
+        ProjectRun.Relay("progress:not-a-unit:1:2:odd", tool);
+        tool.Finish("export", 0);
+
+        Assert.Equal("exporting app.db: 50% (5,000 of 10,000 rows)", error.ToString().Trim());
+        Assert.Equal("Mimo: exported app.db", output.ToString().Trim());
+    }
+
+    private static (StringWriter Output, StringWriter Error, ToolOutput Tool) Create(bool terminal)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = new ToolContext(output, error, Path.GetTempPath(), _ => null) { ErrorIsTerminal = terminal };
+        return (output, error, new ToolOutput(context, json: false, noColor: true, verbose: false));
+    }
+}
