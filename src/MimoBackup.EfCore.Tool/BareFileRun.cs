@@ -27,8 +27,15 @@ internal static class BareFileRun
         Invocation.Set(folder, null, null, FrontEnd.DotnetMimo, request.HintArguments(folder));
         var database = Path.GetFullPath(request.Database!, folder);
 
-        // A setting given on the command line applies to this command only, before the environment (as -p: does for the targets).
-        var settings = MimoSettings.Resolve(name => request.Settings.GetValueOrDefault(name) ?? context.Environment(name), null, null, folder);
+        // A setting given on the command line applies to this command only, before the environment (as -p: does for the
+        // targets); the published app's settings file comes after both, as the build's file does for the app itself.
+        var settingsFile = SettingsFile(request, folder);
+        if (settingsFile is not null)
+        {
+            output.Detail("Using the settings of " + Invocation.Display(folder, settingsFile.Path));
+        }
+
+        var settings = MimoSettings.Resolve(name => request.Settings.GetValueOrDefault(name) ?? context.Environment(name), settingsFile, null, folder);
         var options = new Dictionary<string, string>(request.Options, StringComparer.Ordinal);
         foreach (var name in TypedFiles)
         {
@@ -45,5 +52,24 @@ internal static class BareFileRun
 
         output.Begin(request.Verb);
         return ManualCommands.Run(request.Verb, CommandTarget.ForFile(database, settings), new CommandOptions(options), output, TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>The file <c>--settings-file</c> names, or the current folder's one <c>*.mimo.json</c> (none when it has none).</summary>
+    internal static BuildSettingsFile? SettingsFile(ToolRequest request, string folder)
+    {
+        if (request.SettingsFile is { } named)
+        {
+            var path = Path.GetFullPath(named, folder);
+            return BuildSettingsFile.TryLoad(path) ?? throw new MimoBackupException(MimoError.BadCommandUsage, $"the settings file '{named}' does not exist");
+        }
+
+        var found = Directory.GetFiles(folder, "*" + BuildSettingsFile.Suffix).Order(StringComparer.Ordinal).ToList();
+        return found.Count switch
+        {
+            0 => null,
+            1 => BuildSettingsFile.TryLoad(found[0]),
+            _ => throw new MimoBackupException(MimoError.BadCommandUsage,
+                $"this folder holds the settings files of several apps ({string.Join(", ", found.Select(Path.GetFileName))}): name the one that applies with --settings-file"),
+        };
     }
 }

@@ -103,6 +103,12 @@ internal static class MimoCommandLine
                 output.Warning(default, warning);
             }
 
+            if (request.SettingsFile is not null && !request.OnBareFile)
+            {
+                throw new MimoBackupException(MimoError.BadCommandUsage,
+                    "--settings-file goes with --database on a bare file; in a project the app's build writes and uses its own settings file");
+            }
+
             exitCode = request.OnBareFile
                 ? BareFileRun.Run(request, context, output, cancellationToken)
                 : await ProjectRun.RunAsync(request, context, output, cancellationToken).ConfigureAwait(false);

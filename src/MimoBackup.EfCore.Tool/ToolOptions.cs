@@ -7,7 +7,7 @@ namespace MimoBackup.EfCore.Tool;
 /// <summary>
 /// The options every verb takes: dotnet-ef's names for finding the app (<c>--project</c>, <c>--startup-project</c>,
 /// <c>--context</c>, <c>--framework</c>, <c>--configuration</c>, <c>--no-build</c>) and for output (<c>--verbose</c>,
-/// <c>--json</c>, <c>--no-color</c>), <c>--database</c>, <c>-p:MimoX=value</c>, and one option per app setting of the
+/// <c>--json</c>, <c>--no-color</c>), <c>--database</c> (with <c>--settings-file</c>), <c>-p:MimoX=value</c>, and one option per app setting of the
 /// package's settings table (<c>MimoBackupDir</c> is <c>--backup-dir</c>).
 /// </summary>
 internal sealed class ToolOptions
@@ -32,13 +32,15 @@ internal sealed class ToolOptions
 
     public Option<string> Database { get; } = new("--database") { Description = "A SQLite database file: alone, the command runs on that bare file (no project, no build); with --project, it overrides the app's.", HelpName = "file" };
 
+    public Option<string> SettingsFile { get; } = new("--settings-file") { Description = "With --database: the settings file of the published app (<App>.mimo.json, which the build writes beside the app); its settings apply below the environment's and the command line's. By default the current folder's one such file, if there is one.", HelpName = "file" };
+
     /// <summary><c>-p:Name=Value</c>, rewritten to this option before parsing (the short <c>-p</c> is dotnet-ef's <c>--project</c>).</summary>
     public Option<string[]> Property { get; } = new("--property") { Description = "A setting or command option as the MSBuild targets take it: -p:MimoBackupDir=/backups. Other properties go to the build.", HelpName = "Name=Value" };
 
     /// <summary>One option per app setting of the settings table, with the setting it sets.</summary>
     public IReadOnlyList<(SettingDefinition Setting, Option<string> Option)> Settings { get; } = [.. SettingDefinitions.All.Where(d => d.Scope == SettingScope.App).Select(d => (d, SettingOption(d)))];
 
-    public IEnumerable<Option> All => [Project, StartupProject, Context, Framework, Configuration, NoBuild, Verbose, Json, NoColor, Database, Property, .. Settings.Select(s => s.Option)];
+    public IEnumerable<Option> All => [Project, StartupProject, Context, Framework, Configuration, NoBuild, Verbose, Json, NoColor, Database, SettingsFile, Property, .. Settings.Select(s => s.Option)];
 
     /// <summary><c>MimoBackupDir</c> → <c>--backup-dir</c>: the name without <c>Mimo</c>, in kebab case.</summary>
     public static string OptionName(SettingDefinition setting)

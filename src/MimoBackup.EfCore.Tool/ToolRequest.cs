@@ -35,6 +35,7 @@ internal sealed record ToolRequest
     public string? Framework { get; init; }
     public string? Configuration { get; init; }
     public string? Database { get; init; }
+    public string? SettingsFile { get; init; }
     public bool NoBuild { get; init; }
     public bool Verbose { get; init; }
     public bool Json { get; init; }
@@ -62,6 +63,7 @@ internal sealed record ToolRequest
         Add("--configuration", Configuration);
         Add("--framework", Framework);
         Add("--database", Database is null ? null : Invocation.Display(currentDirectory, Path.GetFullPath(Database, currentDirectory)));
+        Add("--settings-file", SettingsFile is null ? null : Invocation.Display(currentDirectory, Path.GetFullPath(SettingsFile, currentDirectory)));
         foreach (var typed in TypedSettings)
         {
             hint.Append(' ').Append(typed);
@@ -154,6 +156,7 @@ internal sealed record ToolRequest
             Framework = result.GetValue(options.Framework) ?? BuildProperty(buildProperties, "TargetFramework"),
             Configuration = result.GetValue(options.Configuration) ?? BuildProperty(buildProperties, "Configuration"),
             Database = result.GetValue(options.Database) ?? Named("MimoDatabase"),
+            SettingsFile = result.GetValue(options.SettingsFile),
             NoBuild = result.GetValue(options.NoBuild) || (Named("MimoNoBuild") is { } noBuild && SettingDefinitions.Get("MimoNoBuild").ParseBool(noBuild)),
             Verbose = result.GetValue(options.Verbose),
             Json = result.GetValue(options.Json),
