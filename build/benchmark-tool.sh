@@ -29,6 +29,8 @@ printf '<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><
 cd "$app/samples/MimoSample"
 dotnet tool restore >/dev/null
 dotnet tool install MimoBackup.EfCore.Tool --version "$version" --add-source "$work/feed" >/dev/null
+# The same tool as a global tool has it: its own executable, with no SDK command line resolving the tool manifest first.
+dotnet tool install MimoBackup.EfCore.Tool --version "$version" --add-source "$work/feed" --tool-path "$work/tools" >/dev/null
 dotnet build -nologo -v quiet >/dev/null
 dotnet ef database update --no-build >/dev/null
 dotnet run --no-build -- seed 1000 >/dev/null
@@ -53,6 +55,8 @@ time_it() { # $1 = label, rest = command; prints the median of 7 runs and leaves
 }
 time_it "dotnet mimo list --no-build (project mode, the app's runner)" dotnet mimo list --no-build
 tool="$seconds"
+time_it "dotnet-mimo list --no-build (installed with --tool-path, as -g)" "$work/tools/dotnet-mimo" list --no-build
+time_it "dotnet mimo list --help (the SDK's local-tool lookup and the tool)" dotnet mimo list --help
 time_it "dotnet msbuild -t:MimoBackupList -p:MimoNoBuild=true" dotnet msbuild -nologo -t:MimoBackupList -p:MimoNoBuild=true
 msbuild="$seconds"
 time_it "dotnet mimo list --database mimo.db (bare file, in-process)" dotnet mimo list --database mimo.db

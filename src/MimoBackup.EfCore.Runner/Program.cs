@@ -149,13 +149,14 @@ internal sealed record RunnerArguments(
 
 /// <summary>
 /// Prefixed lines on standard output, one per line of text. For the tool, also <c>progress:unit:done:total:activity</c>
-/// lines, at most ten a second, which the tool draws as its progress bar; the MSBuild targets' log never gets them.
+/// lines, at most ten a second for one activity, which the tool draws as its progress bar; the MSBuild targets' log never gets them.
 /// </summary>
 internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput, IWorkProgress
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
     private readonly Lock _lock = new();
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private string? _lastActivity;
 
     /// <summary>Whether progress lines are written: only the tool reads them.</summary>
     public bool ReportsProgress { get; set; }
@@ -164,11 +165,13 @@ internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput, IWorkP
     {
         lock (_lock)
         {
-            if (!ReportsProgress || (_sinceProgress.Elapsed < ProgressInterval && done < total))
+            // A new activity and the end of one always go; in between, ten lines a second are plenty for a bar.
+            if (!ReportsProgress || (_sinceProgress.Elapsed < ProgressInterval && done < total && activity == _lastActivity))
             {
                 return;
             }
 
+            _lastActivity = activity;
             _sinceProgress.Restart();
         }
 

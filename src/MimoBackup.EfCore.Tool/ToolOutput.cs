@@ -183,7 +183,8 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
         }
     }
 
-    private void Tick()
+    /// <summary>Draws the progress line: the timer's work, a second after the start and eight times a second after that.</summary>
+    internal void Tick()
     {
         lock (_lock)
         {
