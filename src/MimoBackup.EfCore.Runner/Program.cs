@@ -166,7 +166,7 @@ internal sealed class ProtocolOutput(TextWriter writer) : ICommandOutput, IWorkP
         lock (_lock)
         {
             // A new activity and the end of one always go; in between, ten lines a second are plenty for a bar.
-            if (!ReportsProgress || (_sinceProgress.Elapsed < ProgressInterval && done < total && activity == _lastActivity))
+            if (!ReportsProgress || (_sinceProgress.Elapsed < ProgressInterval && (total <= 0 || done < total) && activity == _lastActivity))
             {
                 return;
             }

@@ -32,7 +32,8 @@ internal static class BareFileRun
         var settingsFile = SettingsFile(request, folder);
         if (settingsFile is not null)
         {
-            output.Detail("Using the settings of " + Invocation.Display(folder, settingsFile.Path));
+            // Always said: a file found in the folder can name a backup folder, a remote and a notify command.
+            output.Explain("Using the settings of " + Invocation.Display(folder, settingsFile.Path));
         }
 
         var settings = MimoSettings.Resolve(name => request.Settings.GetValueOrDefault(name) ?? context.Environment(name), settingsFile, null, folder);
@@ -60,7 +61,9 @@ internal static class BareFileRun
         if (request.SettingsFile is { } named)
         {
             var path = Path.GetFullPath(named, folder);
-            return BuildSettingsFile.TryLoad(path) ?? throw new MimoBackupException(MimoError.BadCommandUsage, $"the settings file '{named}' does not exist");
+            return Directory.Exists(path)
+                ? throw new MimoBackupException(MimoError.BadCommandUsage, $"'{named}' is a folder: --settings-file takes the <App>{BuildSettingsFile.Suffix} file in it")
+                : BuildSettingsFile.TryLoad(path) ?? throw new MimoBackupException(MimoError.BadCommandUsage, $"the settings file '{named}' does not exist");
         }
 
         var found = Directory.GetFiles(folder, "*" + BuildSettingsFile.Suffix).Order(StringComparer.Ordinal).ToList();

@@ -20,6 +20,12 @@ internal sealed class ToolContext(TextWriter output, TextWriter error, string cu
     /// <summary>Whether standard error is a terminal: progress is drawn only there, plain lines otherwise.</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>How many columns a line on the terminal has: the progress line is cut to fit.</summary>
+    public int ErrorWidth { get; init; } = 80;
+
+    /// <summary>The clock of the progress line's one-second wait and its redraws.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Whether colours may be used on standard error (a terminal, and no <c>NO_COLOR</c>).</summary>
     public bool ColorAllowed { get; init; }
 
@@ -27,6 +33,19 @@ internal sealed class ToolContext(TextWriter output, TextWriter error, string cu
         => new(Console.Out, Console.Error, Directory.GetCurrentDirectory(), System.Environment.GetEnvironmentVariable)
         {
             ErrorIsTerminal = !Console.IsErrorRedirected,
+            ErrorWidth = TerminalWidth(),
             ColorAllowed = !Console.IsErrorRedirected && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("NO_COLOR")),
         };
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.IsErrorRedirected || Console.WindowWidth < 20 ? 80 : Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 80; // no console to ask
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,13 +25,18 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
     private readonly bool _color;
     private readonly bool _verbose;
     private readonly Lock _lock = new();
+
+    // The numbers of the progress line: taken by the engine's threads, never held while writing (see Report).
+    private readonly Lock _progressLock = new();
+    private readonly TimeProvider _clock;
     private readonly JsonArray _lines = [];
     private readonly JsonArray _warnings = [];
     private readonly JsonArray _errors = [];
     private string? _payload;
-    private Timer? _timer;
+    private ITimer? _timer;
     private string? _activity;
-    private Stopwatch _elapsed = new();
+    private long _started;
+    private bool _finished;
     private int _frame;
     private bool _progressShown;
     private long _done;
@@ -43,6 +47,8 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
     public ToolOutput(ToolContext context, bool json, bool noColor, bool verbose)
     {
         _context = context;
+        _clock = context.Clock;
+        _started = _clock.GetTimestamp();
         _json = json;
         _color = context.ColorAllowed && !noColor;
         _verbose = verbose;
@@ -117,36 +123,53 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
     /// <summary>Shows "<paramref name="activity"/>… 1.2 s" on a terminal once the work takes longer than a second.</summary>
     public void Begin(string activity)
     {
-        lock (_lock)
+        lock (_progressLock)
         {
-            _elapsed = Stopwatch.StartNew();
+            _started = _clock.GetTimestamp();
             Switch(activity);
             StartTimer();
         }
     }
 
-    /// <summary>How far the engine's work is (a backup's pages, a hash's bytes, an export's rows).</summary>
+    /// <summary>
+    /// How far the engine's work is (a backup's pages, a hash's bytes, an export's rows). On a terminal this only keeps
+    /// the numbers, which the timer draws: the engine's thread never waits on a slow or stopped terminal while it holds
+    /// a database's locks.
+    /// </summary>
     public void Report(string activity, long done, long total, WorkUnit unit)
     {
-        lock (_lock)
+        string? line = null;
+        lock (_progressLock)
         {
-            if (!string.Equals(activity, _activity, StringComparison.Ordinal))
+            if (_finished)
             {
-                Switch(activity);
+                return; // a report from work that outlived the command (a hash whose check failed) draws nothing
+            }
+
+            if (!string.Equals(activity, _activity, StringComparison.Ordinal) || done < _done)
+            {
+                Switch(activity); // another piece of work, or the same one again (a restore's second copy)
             }
 
             (_done, _total, _unit) = (done, total, unit);
             StartTimer();
-            if (!_context.ErrorIsTerminal && total > 0 && _elapsed.Elapsed >= ProgressAfter)
+            if (!_context.ErrorIsTerminal && total > 0 && _clock.GetElapsedTime(_started) >= ProgressAfter)
             {
                 // Redirected: a line at each quarter passed, never a redrawn line a log file would fill with.
-                var quarter = (int)Math.Min(3, done * 4 / total);
+                var quarter = (int)Math.Min(4, done * 4 / total);
                 if (quarter > _quarterPrinted)
                 {
                     _quarterPrinted = quarter;
-                    _context.Error.WriteLine($"{activity}: {quarter * 25}% ({Amount(done, total, unit)})");
-                    _context.Error.Flush();
+                    line = $"{Printable(activity)}: {quarter * 25}% ({Amount(done, total, unit)})";
                 }
+            }
+        }
+
+        if (line is not null)
+        {
+            lock (_lock)
+            {
+                Write(_context.Error, line, null);
             }
         }
     }
@@ -186,17 +209,44 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
     /// <summary>Draws the progress line: the timer's work, a second after the start and eight times a second after that.</summary>
     internal void Tick()
     {
-        lock (_lock)
+        string line;
+        lock (_progressLock)
         {
             if (_timer is null || _activity is null)
             {
                 return;
             }
 
+            line = FittedProgressLine(Printable(_activity), _done, _total, _unit, _clock.GetElapsedTime(_started), _frame++, _context.ErrorWidth);
+        }
+
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return; // the command ended while the line was made
+            }
+
             _progressShown = true;
-            _context.Error.Write("\r\u001b[2K" + ProgressLine(_activity, _done, _total, _unit, _elapsed.Elapsed, _frame++));
+            _context.Error.Write("\r\u001b[2K" + line);
             _context.Error.Flush();
         }
+    }
+
+    /// <summary>
+    /// The progress line cut to the terminal's width, the activity first: a line that wraps would leave a stale copy
+    /// above itself at every redraw.
+    /// </summary>
+    internal static string FittedProgressLine(string activity, long done, long total, WorkUnit unit, TimeSpan elapsed, int frame, int width)
+    {
+        var line = ProgressLine(activity, done, total, unit, elapsed, frame);
+        var excess = line.Length - (width - 1);
+        if (excess > 0 && activity.Length > excess + 1)
+        {
+            line = ProgressLine(activity[..(activity.Length - excess - 1)] + "…", done, total, unit, elapsed, frame);
+        }
+
+        return line.Length < width ? line : line[..Math.Max(1, width - 1)];
     }
 
     /// <summary>The terminal's progress line: a bar with the share done, or a spinner when the length is not known.</summary>
@@ -220,6 +270,15 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"{done:N0} of {total:N0} rows")
             : $"{ReportText.Size(done)} of {ReportText.Size(total)}";
 
+    /// <summary>A file or object name as the terminal should show it: control characters (escape sequences) as '?'.</summary>
+    private static string Printable(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = char.IsControl(source[i]) ? '?' : source[i];
+        }
+    });
+
     private void Switch(string activity)
     {
         (_activity, _done, _total, _quarterPrinted) = (activity, 0, 0, 0);
@@ -227,17 +286,24 @@ internal sealed class ToolOutput : ICommandOutput, IWorkProgress, IDisposable
 
     private void StartTimer()
     {
-        if (_context.ErrorIsTerminal && _timer is null)
+        if (_context.ErrorIsTerminal && _timer is null && !_finished)
         {
-            var wait = ProgressAfter - _elapsed.Elapsed;
-            _timer = new Timer(_ => Tick(), null, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TimeSpan.FromMilliseconds(125));
+            var wait = ProgressAfter - _clock.GetElapsedTime(_started);
+            _timer = _clock.CreateTimer(_ => Tick(), null, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TimeSpan.FromMilliseconds(125));
         }
     }
 
+    /// <summary>Ends the progress for good (the command is over), and erases a drawn line. Called under <c>_lock</c>.</summary>
     private void StopProgress()
     {
-        _timer?.Dispose();
-        _timer = null;
+        ITimer? timer;
+        lock (_progressLock)
+        {
+            _finished = true;
+            (timer, _timer) = (_timer, null);
+        }
+
+        timer?.Dispose();
         ClearProgress();
     }
 

@@ -92,6 +92,100 @@ public sealed class WorkProgressTests : IDisposable
         Assert.Equal(Rows, Count(backup));
     }
 
+    [Fact]
+    public void Writes_between_the_backups_steps_never_reach_the_backup_and_never_restart_it()
+    {
+        using var writer = new SqliteConnection($"Data Source={Database};Pooling=False");
+        writer.Open();
+        var writes = 0;
+        var output = new ProgressRecordingOutput
+        {
+            // The app writes between every two steps of the copy; the backup must be the database as it was when it began.
+            OnReport = step =>
+            {
+                if (step.Activity == "backing up app.db" && step.Done < step.Total)
+                {
+                    using var insert = writer.CreateCommand();
+                    insert.CommandText = "INSERT INTO Notes (Body, Title) VALUES (randomblob(5000), 'written during the backup')";
+                    insert.ExecuteNonQuery();
+                    writes++;
+                }
+            },
+        };
+
+        Assert.Equal(MimoExitCode.Done, Run("backup", output));
+
+        Assert.True(writes >= 9, $"only {writes} writes went in between steps");
+        var backup = Directory.GetFiles(Path.Combine(_temp.Path, "backups"), "*.db").Single();
+        Assert.Equal(Rows, Count(backup));
+        Assert.Equal(Rows + writes, Count(Database));
+        Assert.Equal(1, AssertClimbsToItsTotal(output.Of("backing up app.db")));
+    }
+
+    [Fact]
+    public void Readers_of_the_live_database_see_the_old_content_until_the_restores_last_step()
+    {
+        var output = new ProgressRecordingOutput();
+        Assert.Equal(MimoExitCode.Done, Run("backup", output, ("BackupName", "full")));
+        var full = Path.GetFileName(Directory.GetFiles(Path.Combine(_temp.Path, "backups"), "full_*.db").Single());
+        using (var shrink = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            shrink.Open();
+            using var delete = shrink.CreateCommand();
+            delete.CommandText = "DELETE FROM Notes WHERE Id > 10";
+            delete.ExecuteNonQuery();
+        }
+
+        var seen = new List<long>();
+        var restoring = new ProgressRecordingOutput
+        {
+            OnReport = step =>
+            {
+                if (step.Activity == "restoring app.db" && step.Done < step.Total)
+                {
+                    seen.Add(Count(Database));
+                }
+            },
+        };
+
+        Assert.Equal(MimoExitCode.Done, Run("restore", restoring, ("RestoreFrom", full)));
+
+        Assert.True(seen.Count >= 9, $"only {seen.Count} reads went in between steps");
+        Assert.All(seen, count => Assert.Equal(10, count));
+        Assert.Equal(Rows, Count(Database));
+    }
+
+    [Fact]
+    public void An_import_of_a_whole_number_of_4096_row_batches_reaches_its_total()
+    {
+        using (var trim = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            trim.Open();
+            using var delete = trim.CreateCommand();
+            delete.CommandText = "DELETE FROM Notes WHERE Id > 8192";
+            delete.ExecuteNonQuery();
+        }
+
+        var export = _temp.File("notes.json");
+        var output = new ProgressRecordingOutput();
+        Assert.Equal(MimoExitCode.Done, Run("export", output, ("ExportFile", export)));
+        Assert.Equal(MimoExitCode.Done, Run("import", output, ("ImportFile", export)));
+
+        Assert.Equal(new ProgressRecordingOutput.Step("exporting app.db", 8192, 8192, WorkUnit.Rows), output.Of("exporting app.db")[^1]);
+        Assert.Equal(new ProgressRecordingOutput.Step("importing notes.json", 8192, 8192, WorkUnit.Rows), output.Of("importing notes.json")[^1]);
+    }
+
+    [Fact]
+    public void A_progress_sink_that_fails_never_fails_the_backup()
+    {
+        var output = new ProgressRecordingOutput { OnReport = _ => throw new IOException("the terminal went away") };
+
+        Assert.Equal(MimoExitCode.Done, Run("backup", output));
+
+        Assert.Single(output.Reports); // after its first failure the sink hears nothing more
+        Assert.Equal(Rows, Count(Directory.GetFiles(Path.Combine(_temp.Path, "backups"), "*.db").Single()));
+    }
+
     /// <summary>Each run of the activity (a new one starts where the count goes back) climbs to its total; returns how many ran.</summary>
     private static int AssertClimbsToItsTotal(IReadOnlyList<ProgressRecordingOutput.Step> steps)
     {
@@ -129,6 +223,9 @@ public sealed class WorkProgressTests : IDisposable
 
         public List<Step> Reports { get; } = [];
 
+        /// <summary>What happens on the engine's thread at each report: another connection's write, a read, a failure.</summary>
+        public Action<Step>? OnReport { get; init; }
+
         public IReadOnlyList<Step> Of(string activity)
         {
             lock (_lock)
@@ -139,10 +236,13 @@ public sealed class WorkProgressTests : IDisposable
 
         public void Report(string activity, long done, long total, WorkUnit unit)
         {
+            var step = new Step(activity, done, total, unit);
             lock (_lock)
             {
-                Reports.Add(new Step(activity, done, total, unit));
+                Reports.Add(step);
             }
+
+            OnReport?.Invoke(step);
         }
 
         void IMimoOutput.Information(Microsoft.Extensions.Logging.EventId id, string line)

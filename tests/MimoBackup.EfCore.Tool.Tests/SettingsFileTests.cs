@@ -25,6 +25,7 @@ public sealed class SettingsFileTests : ToolFixture
         var fromCommandLine = MimoWith(new Dictionary<string, string> { ["MimoBackupDir"] = Path.Combine(Folder, "from-env") }, "backup", "--database", "app.db", "--backup-dir", "typed");
 
         Assert.True(fromFile.ExitCode == 0, fromFile.ToString());
+        Assert.Equal("Using the settings of MyApp.mimo.json", Assert.Single(fromFile.ErrorLines)); // said every time, on standard error
         Assert.Single(Directory.GetFiles(Path.Combine(Folder, "from-file"), "*.db"));
         Assert.DoesNotContain("prune", fromFile.Output, StringComparison.Ordinal); // MimoAutoPrune=false came from the file too
         Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.ToString());
@@ -58,6 +59,7 @@ public sealed class SettingsFileTests : ToolFixture
 
         var several = Mimo("backup", "--database", "app.db");
         var missing = Mimo("backup", "--database", "app.db", "--settings-file", "Three.mimo.json");
+        var folder = Mimo("backup", "--database", "app.db", "--settings-file", ".");
         var withProject = Mimo("list", "--project", "App.csproj", "--settings-file", "One.mimo.json");
 
         Assert.Equal(2, several.ExitCode);
@@ -66,6 +68,8 @@ public sealed class SettingsFileTests : ToolFixture
         Assert.Contains("--settings-file", several.Error, StringComparison.Ordinal);
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("'Three.mimo.json' does not exist", Assert.Single(missing.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(2, folder.ExitCode);
+        Assert.Contains("'.' is a folder", Assert.Single(folder.ErrorLines), StringComparison.Ordinal);
         Assert.Equal(2, withProject.ExitCode);
         Assert.Contains("--settings-file goes with --database", Assert.Single(withProject.ErrorLines), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Folder, "one")) || Directory.Exists(Path.Combine(Folder, "two")) || Directory.Exists(BackupFolder));
@@ -79,7 +83,7 @@ public sealed class SettingsFileTests : ToolFixture
         var run = Mimo("backup", "--database", "app.db");
 
         Assert.Equal(2, run.ExitCode);
-        var error = Assert.Single(run.ErrorLines);
+        var error = Assert.Single(run.ErrorLines, l => l.StartsWith("error", StringComparison.Ordinal));
         Assert.StartsWith("error MIMO001", error, StringComparison.Ordinal);
         Assert.Contains("MimoRetentionDays", error, StringComparison.Ordinal);
         Assert.Empty(Backups());

@@ -23,34 +23,57 @@ internal static class BackupVerifier
         var clock = Stopwatch.StartNew();
         var method = mode == MimoVerification.Quick ? "quick_check" : "integrity_check";
         var activity = "verifying " + BackupWriter.DisplayName(path);
+
+        // The hash and the census stop when the check fails: none of them outlives the call, or reads a file its caller deletes.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hashing = Task.Run(() =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
-            var sha256 = Sha256Of(stream, cancellationToken, activity);
+            var sha256 = Sha256Of(stream, stop.Token, activity);
             // The integrity check usually takes longer than the hash, and SQLite cannot say how far it is.
             WorkProgress.Report(activity + " (integrity check)");
             return sha256;
-        }, cancellationToken);
-        var census = Task.Run(() => CensusOf(path, cancellationToken), cancellationToken);
+        }, stop.Token);
+        var census = Task.Run(() => CensusOf(path, stop.Token), stop.Token);
 
         string result;
-        using (var connection = SqliteFacts.OpenImmutable(path))
-        using (var check = connection.CreateCommand())
+        try
         {
-            check.CommandText = $"PRAGMA {method}(20)";
-            using var interrupt = SqliteFacts.InterruptOn(connection, cancellationToken);
-            using var reader = check.ExecuteReader();
-            var lines = new List<string>();
-            while (reader.Read())
+            result = IntegrityCheck(path, method, cancellationToken);
+            Task.WaitAll([hashing, census], cancellationToken);
+        }
+        catch
+        {
+            stop.Cancel();
+            try
             {
-                lines.Add(reader.GetString(0));
+                Task.WaitAll(hashing, census);
+            }
+            catch (AggregateException)
+            {
+                // Their failures are the first one's consequence: that one is thrown.
             }
 
-            result = string.Join("; ", lines);
+            throw;
         }
 
-        Task.WaitAll([hashing, census], cancellationToken);
         return new Verification(method, result == "ok", result, hashing.Result, census.Result, clock.Elapsed);
+    }
+
+    private static string IntegrityCheck(string path, string method, CancellationToken cancellationToken)
+    {
+        using var connection = SqliteFacts.OpenImmutable(path);
+        using var check = connection.CreateCommand();
+        check.CommandText = $"PRAGMA {method}(20)";
+        using var interrupt = SqliteFacts.InterruptOn(connection, cancellationToken);
+        using var reader = check.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join("; ", lines);
     }
 
     public static string Sha256Of(string path, CancellationToken cancellationToken)

@@ -31,10 +31,26 @@ internal static class WorkProgress
     }
 
     public static void Report(string activity, long done, long total, WorkUnit unit = WorkUnit.Bytes)
-        => CurrentSink.Value?.Report(activity, done, total, unit);
+    {
+        if (CurrentSink.Value is not { } sink)
+        {
+            return;
+        }
+
+        try
+        {
+            sink.Report(activity, done, total, unit);
+        }
+#pragma warning disable CA1031 // Progress is a courtesy: a sink that fails (a closed pipe) must never fail the backup it watches.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            CurrentSink.Value = null;
+        }
+    }
 
     /// <summary>Work whose length is not known (an integrity check): a spinner with the time it has taken.</summary>
-    public static void Report(string activity) => CurrentSink.Value?.Report(activity, 0, 0, WorkUnit.Bytes);
+    public static void Report(string activity) => Report(activity, 0, 0);
 
     private sealed class PreviousSink(IWorkProgress? previous) : IDisposable
     {

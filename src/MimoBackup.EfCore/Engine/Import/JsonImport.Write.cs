@@ -79,7 +79,6 @@ internal static partial class JsonImport
                     if (_row % CancellationCheck == 0)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        Progress.Add(_row == 0 ? 0 : CancellationCheck);
                     }
 
                     for (var i = 1; i <= columns; i++)
@@ -114,7 +113,10 @@ internal static partial class JsonImport
                         lastRowid = rowid;
                     }
 
-                    _row++;
+                    if (++_row % CancellationCheck == 0)
+                    {
+                        Progress.Add(CancellationCheck);
+                    }
                 }
 
                 Progress.Add(_row % CancellationCheck);

@@ -23,7 +23,7 @@ internal sealed class RemoteDownload : IDisposable
             using var source = store.OpenRead(name);
             using var file = new FileStream(path, FileDurability.NewOwnerOnly(1 << 20));
             var buffer = new byte[1 << 20];
-            var total = store.Find(name)?.Length ?? 0;
+            var total = SizeForProgress(store, name);
             long done = 0;
             int read;
             while ((read = source.Read(buffer)) > 0)
@@ -40,6 +40,19 @@ internal sealed class RemoteDownload : IDisposable
         }
 
         return new RemoteDownload(path);
+    }
+
+    /// <summary>The size the progress bar counts to; a store that cannot say leaves it unknown, and the download goes on.</summary>
+    private static long SizeForProgress(IBackupStore store, string name)
+    {
+        try
+        {
+            return store.Find(name)?.Length ?? 0;
+        }
+        catch (Exception e) when (e is IOException or MimoBackupException)
+        {
+            return 0;
+        }
     }
 
     public void Dispose()
