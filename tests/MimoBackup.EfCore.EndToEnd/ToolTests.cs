@@ -17,6 +17,10 @@ public sealed class ToolTests(PackedPackage package, ITestOutputHelper log)
     {
         var app = SampleApp.Create(package, "tool");
         Install(app);
+
+        // A project-file setting: the build writes it into the settings file beside the app, which a production host has.
+        var projectFile = Path.Combine(app.Folder, "MimoSample.csproj");
+        File.WriteAllText(projectFile, File.ReadAllText(projectFile).Replace("</Project>", "  <PropertyGroup><MimoRetentionDays>45</MimoRetentionDays></PropertyGroup>\n</Project>", StringComparison.Ordinal));
         var database = app.NewDatabasePath("tool");
         Directory.CreateDirectory(Path.GetDirectoryName(database)!);
         var environment = new Dictionary<string, string?> { ["ConnectionStrings__Mimo"] = "Data Source=" + database };
@@ -73,6 +77,16 @@ public sealed class ToolTests(PackedPackage package, ITestOutputHelper log)
         var plan = Mimo(app.Folder, environment, "plan", "--json", "--no-build");
         Assert.True(plan.ExitCode == 0, plan.ToString());
         Assert.Equal(database, (string?)JsonNode.Parse(plan.Output)!["database"]);
+
+        // The production path: in the app's output folder (as a published app's), --database uses the app's settings file.
+        Log("dotnet mimo list --database in the app's output folder, with the settings file the build wrote");
+        var output = Path.Combine(app.Folder, "bin", "Debug", "net10.0");
+        var inProject = Mimo(app.Folder, environment, "list", "--no-build");
+        var published = Mimo(output, null, "list", "--database", database);
+        Assert.Contains("within 45 days", inProject.Output, StringComparison.Ordinal);
+        Assert.True(published.ExitCode == 0, published.ToString());
+        Assert.Contains("within 45 days", published.Output, StringComparison.Ordinal);
+        Assert.Contains("Using the settings of MimoSample.mimo.json", published.Error, StringComparison.Ordinal);
     }
 
     [Fact]
