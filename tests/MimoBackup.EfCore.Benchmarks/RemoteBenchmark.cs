@@ -117,7 +117,7 @@ internal static class RemoteBenchmark
 
             Measure(server, encryption is null ? "MimoRemote download (restore's temporary file)" : "MimoRemote download, decrypted", mib, runs, sdkDown, () =>
             {
-                using var download = RemoteDownload.Fetch(store, name, folder, CancellationToken.None);
+                using var download = RemoteDownload.Fetch(store, name, 0, folder, CancellationToken.None);
             });
         }
     }

@@ -157,7 +157,7 @@ public sealed class EncryptionTests : IDisposable
         var entry = Assert.Single(BackupCatalog.Read(remote));
         Assert.Equal(CatalogState.Complete, entry.State);
         Assert.Equal(new FileInfo(backup.Path).Length, entry.SizeBytes);
-        using var download = RemoteDownload.Fetch(remote, name, _temp.File("restore"), CancellationToken.None);
+        using var download = RemoteDownload.Fetch(remote, name, 0, _temp.File("restore"), CancellationToken.None);
         Assert.Equal(backup.Sidecar.Sha256, TempFolder.Hash(download.Path));
         Assert.True(BackupCheck.Run(download.Path, entry.Sidecar, MimoVerification.Full, CancellationToken.None).Passed);
 

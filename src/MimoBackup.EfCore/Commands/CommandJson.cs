@@ -13,9 +13,10 @@ internal static class CommandJson
 
     /// <summary><c>-p:MimoOutput</c>: <c>table</c> (the default) or <c>json</c>; MIMO001 for anything else.</summary>
     internal static string Format(CommandOptions options)
-        => (options["Output"] ?? "table") is "json" or "table"
-            ? options["Output"] ?? "table"
-            : throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", options["Output"]!, "'table' or 'json'");
+    {
+        var format = options["Output"] ?? "table";
+        return format is "json" or "table" ? format : throw new MimoBackupException(MimoError.InvalidSetting, "MimoOutput", format, "'table' or 'json'");
+    }
 
     /// <summary>A folder's catalog with each entry's retention decision, as <c>-p:MimoOutput=json</c> prints it.</summary>
     internal static JsonObject Catalog(CommandTarget target, string folder, IReadOnlyList<CatalogEntry> catalog, Func<CatalogEntry, RetentionDecision?> retention)

@@ -84,7 +84,7 @@ internal static class RestoreSource
         output.Information($"{ReportText.Prefix}downloading {entry.FileName} ({ReportText.Size(entry.SizeBytes)}) from {remote.Location}…");
         try
         {
-            return (RemoteDownload.Fetch(remote, entry.FileName, target.BackupFolder, cancellationToken), sidecar, entry.Path);
+            return (RemoteDownload.Fetch(remote, entry.FileName, entry.SizeBytes, target.BackupFolder, cancellationToken), sidecar, entry.Path);
         }
         catch (EncryptionKeyMismatchException e)
         {

@@ -124,7 +124,7 @@ internal static class VerifyCommand
         failure = null;
         try
         {
-            return RemoteDownload.Fetch(store, entry.FileName, target.BackupFolder, cancellationToken);
+            return RemoteDownload.Fetch(store, entry.FileName, entry.SizeBytes, target.BackupFolder, cancellationToken);
         }
         catch (EncryptionKeyMismatchException e)
         {

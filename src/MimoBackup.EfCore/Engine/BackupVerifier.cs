@@ -28,8 +28,7 @@ internal static class BackupVerifier
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hashing = Task.Run(() =>
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
-            var sha256 = Sha256Of(stream, stop.Token, activity);
+            var sha256 = Sha256Of(path, stop.Token, activity);
             // The integrity check usually takes longer than the hash, and SQLite cannot say how far it is.
             WorkProgress.Report(activity + " (integrity check)");
             return sha256;
@@ -76,10 +75,10 @@ internal static class BackupVerifier
         return string.Join("; ", lines);
     }
 
-    public static string Sha256Of(string path, CancellationToken cancellationToken)
+    public static string Sha256Of(string path, CancellationToken cancellationToken, string? activity = null)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
-        return Sha256Of(stream, cancellationToken);
+        return Sha256Of(stream, cancellationToken, activity);
     }
 
     /// <summary>The SHA-256 of one object of a backup store, read through the store.</summary>

@@ -12,8 +12,11 @@ internal sealed class RemoteDownload : IDisposable
     /// <summary>The temporary file.</summary>
     public string Path { get; }
 
-    /// <summary>Downloads <paramref name="name"/> from <paramref name="store"/> into <paramref name="folder"/>.</summary>
-    public static RemoteDownload Fetch(IBackupStore store, string name, string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads <paramref name="name"/> from <paramref name="store"/> into <paramref name="folder"/>; <paramref name="size"/>
+    /// (the catalog's, 0 when unknown) is what the progress bar counts to.
+    /// </summary>
+    public static RemoteDownload Fetch(IBackupStore store, string name, long size, string folder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         Directory.CreateDirectory(folder);
@@ -23,14 +26,13 @@ internal sealed class RemoteDownload : IDisposable
             using var source = store.OpenRead(name);
             using var file = new FileStream(path, FileDurability.NewOwnerOnly(1 << 20));
             var buffer = new byte[1 << 20];
-            var total = SizeForProgress(store, name);
             long done = 0;
             int read;
             while ((read = source.Read(buffer)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 file.Write(buffer, 0, read);
-                WorkProgress.Report("downloading " + name, done += read, total);
+                WorkProgress.Report("downloading " + name, done += read, size);
             }
         }
         catch
@@ -40,19 +42,6 @@ internal sealed class RemoteDownload : IDisposable
         }
 
         return new RemoteDownload(path);
-    }
-
-    /// <summary>The size the progress bar counts to; a store that cannot say leaves it unknown, and the download goes on.</summary>
-    private static long SizeForProgress(IBackupStore store, string name)
-    {
-        try
-        {
-            return store.Find(name)?.Length ?? 0;
-        }
-        catch (Exception e) when (e is IOException or MimoBackupException)
-        {
-            return 0;
-        }
     }
 
     public void Dispose()
