@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using MimoBackup.EfCore.Tests;
 
 namespace MimoBackup.EfCore.EndToEnd;
 
@@ -113,6 +114,42 @@ public sealed class ToolTests(PackedPackage package, ITestOutputHelper log)
         var plan = Mimo(host, null, "plan", "--database", "bare.db");
         Assert.Equal(2, plan.ExitCode);
         Assert.Contains("error MIMO209: plan needs the app's migrations", plan.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Installed_tool_on_a_bare_file_uploads_to_s3_and_restores_from_it_once_the_local_backups_are_gone()
+    {
+        // The production path with MimoRemote: the tool carries the S3 provider itself, the host has no project.
+        using var s3 = EmulatorServer.S3rver("mimo-tool");
+        var app = SharedApp.Get(package);
+        Install(app);
+        var database = app.NewDatabasePath("bare-remote");
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        app.Ef(database, ["database", "update", "--no-build"]).ShouldSucceed();
+        app.Run(database, "seed", "25").ShouldSucceed();
+        var engrams = SampleApp.Scalar(database, "SELECT count(*) FROM Engrams");
+        var host = Path.GetDirectoryName(database)!;
+        var environment = new Dictionary<string, string?>
+        {
+            ["MimoEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["AWS_ACCESS_KEY_ID"] = "S3RVER",
+            ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ENDPOINT_URL_S3"] = s3.Endpoint,
+        };
+
+        Log("dotnet mimo backup --database bare-remote.db --remote s3://mimo-tool/prod");
+        var backup = Mimo(host, environment, "backup", "--database", "bare-remote.db", "--remote", "s3://mimo-tool/prod", "--name", "nightly");
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        var name = Path.GetFileName(Assert.Single(SampleApp.Backups(database)));
+        Assert.Contains($"Mimo: uploaded {name}", backup.Output, StringComparison.Ordinal);
+
+        Log("local backups deleted; dotnet mimo restore nightly --source remote");
+        Directory.Delete(SampleApp.BackupFolder(database), recursive: true);
+        SampleApp.Execute(database, "DELETE FROM Tags; DELETE FROM Engrams");
+        var restore = Mimo(host, environment, "restore", "nightly", "--database", "bare-remote.db", "--remote", "s3://mimo-tool/prod", "--source", "remote");
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(engrams, SampleApp.Scalar(database, "SELECT count(*) FROM Engrams"));
     }
 
     private void Install(SampleApp app)
